@@ -1,0 +1,1 @@
+"""Commerce domain: the REST API (a Chalice app) for shows, products, carts and checkout."""

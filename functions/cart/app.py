@@ -1,0 +1,92 @@
+"""The REST API: a Chalice app behind API Gateway (CDK mirrors `app.routes` into resources).
+
+Routes stay thin: parse the request, call the catalog, shape the response."""
+
+from chalice import (
+    BadRequestError,
+    Chalice,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    Response,
+    UnauthorizedError,
+)
+from pydantic import ValidationError
+
+from functions.cart.dal import catalog
+from functions.cart.logic.shows import ShowDraft
+from functions.common.auth import InvalidToken, StaffIdentity, StaffTokenVerifier
+from functions.common.events import StaffRole
+from functions.common.models import ShowStatus
+from functions.common.settings import Settings
+
+app = Chalice(app_name="vitrine-api")
+settings = Settings.from_env()
+
+
+def _json_body() -> dict:
+    try:
+        body = app.current_request.json_body
+    except BadRequestError as error:
+        raise BadRequestError("the request body is not valid JSON") from error
+    if not isinstance(body, dict):
+        raise BadRequestError("the request body must be a JSON object")
+    return body
+
+
+def _validation_message(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in issue['loc']) or 'body'}: {issue['msg']}"
+        for issue in error.errors()
+    )
+
+
+def _staff(*roles: StaffRole) -> StaffIdentity:
+    verifier = StaffTokenVerifier(
+        settings.require("user_pool_id"), settings.require("user_pool_client_id"), settings.region
+    )
+    try:
+        staff = verifier.verify(app.current_request.headers.get("authorization"))
+    except InvalidToken as error:
+        raise UnauthorizedError(str(error)) from error
+    if not staff.can(*roles):
+        raise ForbiddenError(f"a {staff.role} may not do this")
+    return staff
+
+
+@app.route("/health", methods=["GET"], cors=True)
+def health() -> dict:
+    return {"status": "ok", "brand": settings.brand_name}
+
+
+@app.route("/shows", methods=["GET"], cors=True)
+def list_shows() -> dict:
+    params = app.current_request.query_params or {}
+    try:
+        status = ShowStatus(params.get("status", ShowStatus.SCHEDULED))
+    except ValueError as error:
+        raise BadRequestError(f"status must be one of {[s.value for s in ShowStatus]}") from error
+    shows = catalog.list_shows(status)
+    return {"shows": [show.model_dump(mode="json") for show in shows]}
+
+
+@app.route("/shows/{show_id}", methods=["GET"], cors=True)
+def get_show(show_id: str) -> dict:
+    show = catalog.get_show(show_id)
+    if show is None:
+        raise NotFoundError(f"no show {show_id}")
+    return show.model_dump(mode="json")
+
+
+@app.route("/shows", methods=["POST"], cors=True)
+def create_show() -> Response:
+    _staff(StaffRole.HOST)
+    try:
+        draft = ShowDraft.model_validate(_json_body())
+    except ValidationError as error:
+        raise BadRequestError(_validation_message(error)) from error
+    try:
+        show = catalog.create_show(draft)
+    except catalog.ShowAlreadyExists as error:
+        raise ConflictError(f"show {draft.show_id} already exists") from error
+    return Response(show.model_dump(mode="json"), status_code=201)

@@ -1,0 +1,221 @@
+"""The event vocabulary (DESIGN.md §3): every interaction in a show is one of these typed events.
+
+An event is written once to the event log (partitioned by show) and read back by KPIs, replays
+and the live dashboard. Parse untrusted input with `parse_event`; never pass free-form dicts."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import uuid4
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:#@-]+$")]
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class Device(StrEnum):
+    MOBILE = "mobile"
+    TABLET = "tablet"
+    DESKTOP = "desktop"
+    UNKNOWN = "unknown"
+
+
+class ViewingMode(StrEnum):
+    LIVE = "live"
+    REPLAY = "replay"
+
+
+class StaffRole(StrEnum):
+    ADMIN = "admin"
+    HOST = "host"
+    MODERATOR = "moderator"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_id() -> str:
+    return uuid4().hex
+
+
+class ShowEventBase(BaseModel):
+    """Fields every event carries. `viewer_id` is the anonymous viewer or the staff member."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: Identifier = Field(default_factory=_new_id)
+    show_id: Identifier
+    at: datetime = Field(default_factory=_now)
+    viewer_id: Identifier | None = None
+
+    @property
+    def sort_key(self) -> str:
+        """Orders the event log of a show by time, with the id breaking ties."""
+        return f"{self.at.astimezone(UTC).isoformat(timespec='milliseconds')}#{self.event_id}"
+
+
+class ViewerJoined(ShowEventBase):
+    type: Literal["viewer.joined"] = "viewer.joined"
+    mode: ViewingMode = ViewingMode.LIVE
+    device: Device = Device.UNKNOWN
+    traffic_source: str = Field(default="direct", max_length=64)
+
+
+class ViewerLeft(ShowEventBase):
+    type: Literal["viewer.left"] = "viewer.left"
+    mode: ViewingMode = ViewingMode.LIVE
+    watch_seconds: int = Field(ge=0)
+    device: Device = Device.UNKNOWN
+    traffic_source: str = Field(default="direct", max_length=64)
+
+
+class ViewerHeartbeat(ShowEventBase):
+    type: Literal["viewer.heartbeat"] = "viewer.heartbeat"
+    mode: ViewingMode = ViewingMode.LIVE
+
+
+class ChatPosted(ShowEventBase):
+    type: Literal["chat.posted"] = "chat.posted"
+    message_id: Identifier = Field(default_factory=_new_id)
+    author_name: str = Field(min_length=1, max_length=40)
+    author_role: StaffRole | None = None
+    text: str = Field(min_length=1, max_length=500)
+
+
+class ChatDeleted(ShowEventBase):
+    type: Literal["chat.deleted"] = "chat.deleted"
+    message_id: Identifier
+    reason: str = Field(default="", max_length=200)
+
+
+class ChatPinned(ShowEventBase):
+    type: Literal["chat.pinned"] = "chat.pinned"
+    message_id: Identifier
+    text: str = Field(min_length=1, max_length=500)
+
+
+class ReactionSent(ShowEventBase):
+    type: Literal["reaction.sent"] = "reaction.sent"
+    reaction: Literal["like", "love", "wow", "laugh", "fire"] = "like"
+
+
+class ProductFeatured(ShowEventBase):
+    type: Literal["product.featured"] = "product.featured"
+    sku: Identifier
+    offset_seconds: float = Field(ge=0)
+
+
+class ChapterMarked(ShowEventBase):
+    type: Literal["chapter.marked"] = "chapter.marked"
+    title: str = Field(min_length=1, max_length=120)
+    offset_seconds: float = Field(ge=0)
+
+
+class PollOpened(ShowEventBase):
+    type: Literal["poll.opened"] = "poll.opened"
+    poll_id: Identifier = Field(default_factory=_new_id)
+    question: str = Field(min_length=1, max_length=200)
+    options: tuple[Annotated[str, Field(min_length=1, max_length=80)], ...] = Field(
+        min_length=2, max_length=6
+    )
+
+
+class PollAnswered(ShowEventBase):
+    type: Literal["poll.answered"] = "poll.answered"
+    poll_id: Identifier
+    option_index: int = Field(ge=0, lt=6)
+
+
+class PollClosed(ShowEventBase):
+    type: Literal["poll.closed"] = "poll.closed"
+    poll_id: Identifier
+
+
+class PromoPushed(ShowEventBase):
+    type: Literal["promo.pushed"] = "promo.pushed"
+    code: Annotated[str, Field(pattern=r"^[A-Z0-9_-]{3,32}$")]
+    discount_percent: int = Field(gt=0, le=90)
+    expires_at: datetime
+
+
+class CartItemAdded(ShowEventBase):
+    type: Literal["cart.item_added"] = "cart.item_added"
+    cart_id: Identifier
+    sku: Identifier
+    quantity: int = Field(gt=0, le=99)
+    unit_price: Money
+    currency: Currency
+    mode: ViewingMode
+    offset_seconds: float = Field(ge=0)
+
+
+class CartCheckedOut(ShowEventBase):
+    type: Literal["cart.checked_out"] = "cart.checked_out"
+    cart_id: Identifier
+    basket_value: Money
+    currency: Currency
+    item_count: int = Field(gt=0)
+    mode: ViewingMode
+
+
+class CalendarAdded(ShowEventBase):
+    type: Literal["calendar.added"] = "calendar.added"
+    traffic_source: str = Field(default="direct", max_length=64)
+
+
+class ReplayViewed(ShowEventBase):
+    type: Literal["replay.viewed"] = "replay.viewed"
+    device: Device = Device.UNKNOWN
+    traffic_source: str = Field(default="direct", max_length=64)
+
+
+class ShowStarted(ShowEventBase):
+    type: Literal["show.started"] = "show.started"
+    stream_id: str | None = Field(default=None, max_length=128)
+
+
+class ShowEnded(ShowEventBase):
+    type: Literal["show.ended"] = "show.ended"
+    stream_id: str | None = Field(default=None, max_length=128)
+
+
+ShowEvent = Annotated[
+    ViewerJoined
+    | ViewerLeft
+    | ViewerHeartbeat
+    | ChatPosted
+    | ChatDeleted
+    | ChatPinned
+    | ReactionSent
+    | ProductFeatured
+    | ChapterMarked
+    | PollOpened
+    | PollAnswered
+    | PollClosed
+    | PromoPushed
+    | CartItemAdded
+    | CartCheckedOut
+    | CalendarAdded
+    | ReplayViewed
+    | ShowStarted
+    | ShowEnded,
+    Field(discriminator="type"),
+]
+
+_SHOW_EVENT = TypeAdapter(ShowEvent)
+EVENT_TYPES: frozenset[str] = frozenset(
+    model.model_fields["type"].default for model in ShowEventBase.__subclasses__()
+)
+
+
+def parse_event(data: str | bytes | dict) -> ShowEvent:
+    """Validate untrusted JSON (or an already decoded dict) into its typed event.
+
+    Raises pydantic.ValidationError with a message per bad field."""
+    if isinstance(data, str | bytes):
+        return _SHOW_EVENT.validate_json(data)
+    return _SHOW_EVENT.validate_python(data)

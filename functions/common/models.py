@@ -1,0 +1,203 @@
+"""PynamoDB models for every Vitrine table.
+
+Table names come from the variables the CDK constructs set (settings.Env); the endpoint from
+`AWS_ENDPOINT_URL[_DYNAMODB]`, so the same models talk to AWS, moto or LocalStack."""
+
+import os
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from functions.common.aws import endpoint_url
+from functions.common.aws import region as aws_region
+from functions.common.events import ShowEvent, parse_event
+from functions.common.settings import Env
+
+
+def _meta(variable: Env, default: str) -> type:
+    """PynamoDB's Meta, read once at import (Lambda and the local runtime set the env first)."""
+
+    class Meta:
+        table_name = os.environ.get(variable, default)
+        host = endpoint_url("dynamodb")
+        region = aws_region()
+
+    return Meta
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ShowStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    ENDED = "ended"
+    REPLAY_PROCESSING = "replay_processing"
+    REPLAY_PUBLISHED = "replay_published"
+    REPLAY_FAILED = "replay_failed"
+
+
+class ShowsByStatus(GlobalSecondaryIndex["ShowModel"]):
+    """Shows by status, soonest first: the upcoming-shows list and the live lookup."""
+
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
+class ShowModel(Model):
+    """A show in the catalog table: pk `SHOW#<show_id>`, sk `SHOW`."""
+
+    Meta = _meta(Env.CATALOG_TABLE, "vitrine-catalog")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="SHOW")
+    show_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    host_name = UnicodeAttribute(default="")
+    status = UnicodeAttribute(default=ShowStatus.SCHEDULED)
+    starts_at = UnicodeAttribute()  # ISO 8601 UTC; sorts lexically
+    duration_minutes = NumberAttribute(default=40)
+    recurrence_rule = UnicodeAttribute(null=True)  # RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TH
+    product_skus = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UTCDateTimeAttribute(default=_utcnow)
+    by_status = ShowsByStatus()
+
+    @staticmethod
+    def key(show_id: str) -> str:
+        return f"SHOW#{show_id}"
+
+
+class ProductModel(Model):
+    """A product in the catalog table: pk `PRODUCT#<sku>`, sk `PRODUCT`. Prices in minor units."""
+
+    Meta = _meta(Env.CATALOG_TABLE, "vitrine-catalog")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="PRODUCT")
+    sku = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    price_cents = NumberAttribute()
+    currency = UnicodeAttribute(default="EUR")
+    stock = NumberAttribute(default=0)
+    image_url = UnicodeAttribute(default="")
+    product_url = UnicodeAttribute(default="")
+
+    @staticmethod
+    def key(sku: str) -> str:
+        return f"PRODUCT#{sku}"
+
+
+class ConnectionsByShow(GlobalSecondaryIndex["ConnectionModel"]):
+    """Open WebSocket connections of a show: the fan-out audience."""
+
+    class Meta:
+        index_name = "by_show"
+        projection = AllProjection()
+
+    show_id = UnicodeAttribute(hash_key=True)
+    connection_id = UnicodeAttribute(range_key=True)
+
+
+class ConnectionModel(Model):
+    """One open WebSocket connection. Chat identity comes from here, never from a message."""
+
+    Meta = _meta(Env.CONNECTIONS_TABLE, "vitrine-connections")
+
+    connection_id = UnicodeAttribute(hash_key=True)
+    show_id = UnicodeAttribute()
+    viewer_id = UnicodeAttribute()
+    role = UnicodeAttribute(default="viewer")  # viewer | admin | host | moderator
+    display_name = UnicodeAttribute(default="")
+    device = UnicodeAttribute(default="unknown")
+    traffic_source = UnicodeAttribute(default="direct")
+    connected_at = UTCDateTimeAttribute(default=_utcnow)
+    # API Gateway closes a WebSocket after 2 h; a record older than that is a leftover.
+    expires_at = TTLAttribute(default=lambda: _utcnow() + timedelta(hours=3))
+    by_show = ConnectionsByShow()
+
+
+class EventModel(Model):
+    """The event log: one item per ShowEvent, streamed to the KPI processor."""
+
+    Meta = _meta(Env.EVENTS_TABLE, "vitrine-events")
+
+    show_id = UnicodeAttribute(hash_key=True)
+    event_key = UnicodeAttribute(range_key=True)
+    type = UnicodeAttribute()
+    body = UnicodeAttribute()  # the event's JSON, exactly as validated
+
+    @classmethod
+    def from_event(cls, event: ShowEvent) -> "EventModel":
+        return cls(event.show_id, event.sort_key, type=event.type, body=event.model_dump_json())
+
+    def to_event(self) -> ShowEvent:
+        return parse_event(self.body)
+
+
+class CartLineModel(Model):
+    """A cart: sk `CART` holds its header, `LINE#<sku>` each line with its attribution."""
+
+    Meta = _meta(Env.CARTS_TABLE, "vitrine-carts")
+
+    cart_id = UnicodeAttribute(hash_key=True)
+    line_id = UnicodeAttribute(range_key=True)
+    show_id = UnicodeAttribute()
+    viewer_id = UnicodeAttribute()
+    sku = UnicodeAttribute(null=True)
+    quantity = NumberAttribute(default=0)
+    unit_price_cents = NumberAttribute(default=0)
+    currency = UnicodeAttribute(default="EUR")
+    mode = UnicodeAttribute(default="live")
+    offset_seconds = NumberAttribute(default=0)
+    updated_at = UTCDateTimeAttribute(default=_utcnow)
+    expires_at = TTLAttribute(default=lambda: _utcnow() + timedelta(days=30))
+
+
+class KpiModel(Model):
+    """A KPI aggregate of a show (unique viewers, peak concurrency, carts, ...)."""
+
+    Meta = _meta(Env.KPIS_TABLE, "vitrine-kpis")
+
+    show_id = UnicodeAttribute(hash_key=True)
+    metric = UnicodeAttribute(range_key=True)
+    value = NumberAttribute(default=0)
+    updated_at = UTCDateTimeAttribute(default=_utcnow)
+
+
+class ReplayModel(Model):
+    """The replay published from one recording session of a show."""
+
+    Meta = _meta(Env.REPLAYS_TABLE, "vitrine-replays")
+
+    show_id = UnicodeAttribute(hash_key=True)
+    recording_session_id = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute(default="processing")
+    manifest_key = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(default=_utcnow)
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    ShowModel,
+    ProductModel,
+    ConnectionModel,
+    EventModel,
+    CartLineModel,
+    KpiModel,
+    ReplayModel,
+)

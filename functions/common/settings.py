@@ -1,0 +1,69 @@
+"""Typed settings read from the environment variables that each CDK construct sets.
+
+The variable names live here and only here: infra/ imports `Env` to wire functions and the
+local runtime reads the same names from the synthesized template."""
+
+import os
+from dataclasses import dataclass, fields
+from enum import StrEnum
+
+
+class Env(StrEnum):
+    BRAND_NAME = "VITRINE_BRAND_NAME"
+    CATALOG_TABLE = "VITRINE_CATALOG_TABLE"
+    CARTS_TABLE = "VITRINE_CARTS_TABLE"
+    CONNECTIONS_TABLE = "VITRINE_CONNECTIONS_TABLE"
+    EVENTS_TABLE = "VITRINE_EVENTS_TABLE"
+    KPIS_TABLE = "VITRINE_KPIS_TABLE"
+    REPLAYS_TABLE = "VITRINE_REPLAYS_TABLE"
+    RECORDINGS_BUCKET = "VITRINE_RECORDINGS_BUCKET"
+    REPLAYS_BUCKET = "VITRINE_REPLAYS_BUCKET"
+    CHANNEL_ARN = "VITRINE_CHANNEL_ARN"
+    USER_POOL_ID = "VITRINE_USER_POOL_ID"
+    USER_POOL_CLIENT_ID = "VITRINE_USER_POOL_CLIENT_ID"
+    ALLOWED_ORIGINS = "VITRINE_ALLOWED_ORIGINS"
+
+
+class MissingSetting(RuntimeError):
+    """A function was deployed without a variable it needs: a wiring bug in its construct."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    region: str
+    brand_name: str = "Vitrine"
+    catalog_table: str | None = None
+    carts_table: str | None = None
+    connections_table: str | None = None
+    events_table: str | None = None
+    kpis_table: str | None = None
+    replays_table: str | None = None
+    recordings_bucket: str | None = None
+    replays_bucket: str | None = None
+    channel_arn: str | None = None
+    user_pool_id: str | None = None
+    user_pool_client_id: str | None = None
+    allowed_origins: tuple[str, ...] = ("*",)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {
+            "region": env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        }
+        for field in fields(cls):
+            variable = Env.__members__.get(field.name.upper())
+            if variable is not None and env.get(variable):
+                values[field.name] = env[variable]
+        if Env.ALLOWED_ORIGINS in env:
+            values["allowed_origins"] = tuple(
+                origin.strip() for origin in env[Env.ALLOWED_ORIGINS].split(",") if origin.strip()
+            )
+        return cls(**values)  # type: ignore[arg-type]
+
+    def require(self, name: str) -> str:
+        """The value of setting `name`, or a clear error naming the missing variable."""
+        value = getattr(self, name)
+        if not value:
+            raise MissingSetting(f"{Env[name.upper()].value} is not set")
+        return value
