@@ -17,18 +17,18 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from functions.common.aws import endpoint_url
 from functions.common.aws import region as aws_region
 from functions.common.events import ShowEvent, parse_event
 from functions.common.settings import Env
 
 
 def _meta(variable: Env, default: str) -> type:
-    """PynamoDB's Meta, read once at import (Lambda and the local runtime set the env first)."""
+    """PynamoDB's Meta. The table name is read at import (Lambda and the local runtime set it
+    first); the endpoint is left to botocore, which reads `AWS_ENDPOINT_URL[_DYNAMODB]` when
+    the model first connects."""
 
     class Meta:
         table_name = os.environ.get(variable, default)
-        host = endpoint_url("dynamodb")
         region = aws_region()
 
     return Meta
