@@ -1,0 +1,1 @@
+"""Real-time domain: the WebSocket API (connections, chat, call-to-action, moderation)."""

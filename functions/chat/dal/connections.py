@@ -1,0 +1,44 @@
+"""Connections adapter: the open WebSockets of each show (PynamoDB)."""
+
+from datetime import datetime
+
+from functions.chat.logic.frames import ConnectRequest
+from functions.common.models import ConnectionModel, ShowModel
+
+
+def show_exists(show_id: str) -> bool:
+    return ShowModel.count(ShowModel.key(show_id), ShowModel.sk == "SHOW", limit=1) > 0
+
+
+def open_connection(
+    connection_id: str, request: ConnectRequest, *, role: str, display_name: str, at: datetime
+) -> ConnectionModel:
+    connection = ConnectionModel(
+        connection_id,
+        show_id=request.show,
+        viewer_id=request.viewer,
+        role=role,
+        display_name=display_name,
+        device=request.device,
+        traffic_source=request.source,
+        connected_at=at,
+    )
+    connection.save()
+    return connection
+
+
+def close_connection(connection_id: str) -> ConnectionModel | None:
+    """Remove the connection and return what it was (None if already gone)."""
+    try:
+        connection = ConnectionModel.get(connection_id)
+    except ConnectionModel.DoesNotExist:
+        return None
+    connection.delete()
+    return connection
+
+
+def get_connection(connection_id: str) -> ConnectionModel | None:
+    try:
+        return ConnectionModel.get(connection_id)
+    except ConnectionModel.DoesNotExist:
+        return None

@@ -1,0 +1,42 @@
+"""`$connect` authorizer: viewers come in anonymously; staff prove who they are with a token.
+
+A present but invalid token is refused, so a moderator never silently degrades to a viewer."""
+
+from functions.common.auth import InvalidToken, StaffTokenVerifier
+from functions.common.observability import instrumented, logger
+from functions.common.settings import Settings
+
+settings = Settings.from_env()
+
+
+def _policy(effect: str, resource: str, principal: str, context: dict) -> dict:
+    return {
+        "principalId": principal,
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}],
+        },
+        "context": context,
+    }
+
+
+@instrumented
+def handler(event: dict, context: object) -> dict:
+    params = event.get("queryStringParameters") or {}
+    token = params.get("token")
+    if not token:
+        return _policy("Allow", event["methodArn"], "viewer", {"role": "viewer", "username": ""})
+    verifier = StaffTokenVerifier(
+        settings.require("user_pool_id"), settings.require("user_pool_client_id"), settings.region
+    )
+    try:
+        staff = verifier.verify(token)
+    except InvalidToken as error:
+        logger().info("staff token refused", extra={"reason": str(error)})
+        return _policy("Deny", event["methodArn"], "anonymous", {})
+    return _policy(
+        "Allow",
+        event["methodArn"],
+        staff.subject,
+        {"role": staff.role.value, "username": staff.username},
+    )

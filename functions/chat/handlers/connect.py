@@ -1,0 +1,40 @@
+"""`$connect`: validate the query string, record the connection, log the viewer's arrival."""
+
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+
+from functions.chat.dal import connections
+from functions.chat.logic import presence
+from functions.chat.logic.frames import ConnectRequest
+from functions.common import event_log
+from functions.common.observability import instrumented, logger
+
+
+def _reply(status: int, message: str) -> dict:
+    return {"statusCode": status, "body": message}
+
+
+@instrumented
+def handler(event: dict, context: object) -> dict:
+    try:
+        request = ConnectRequest.model_validate(event.get("queryStringParameters") or {})
+    except ValidationError as error:
+        return _reply(400, f"invalid connection request: {error.error_count()} problem(s)")
+    if not connections.show_exists(request.show):
+        return _reply(404, f"no show {request.show}")
+
+    authorizer = event["requestContext"].get("authorizer") or {}
+    role = authorizer.get("role", "viewer")
+    now = datetime.now(UTC)
+    connections.open_connection(
+        event["requestContext"]["connectionId"],
+        request,
+        role=role,
+        display_name=authorizer.get("username") or request.name,
+        at=now,
+    )
+    if role == "viewer":
+        event_log.append(presence.joined(request, now))
+    logger().info("connected", extra={"show_id": request.show, "role": role})
+    return _reply(200, "connected")

@@ -1,0 +1,21 @@
+"""`$default`: every frame a client sends. Bad frames get an error frame, never a crash."""
+
+from functions.chat.dal.messenger import Messenger
+from functions.chat.logic.frames import FrameError, Ping, PongFrame, parse_client_frame
+from functions.common.observability import instrumented
+
+
+@instrumented
+def handler(event: dict, context: object) -> dict:
+    request_context = event["requestContext"]
+    messenger = Messenger.for_request(request_context)
+    connection_id = request_context["connectionId"]
+    try:
+        frame = parse_client_frame(event.get("body"))
+    except FrameError as error:
+        messenger.send(connection_id, error.frame)
+        return {"statusCode": 400, "body": error.frame.error}
+    match frame:
+        case Ping():
+            messenger.send(connection_id, PongFrame())
+    return {"statusCode": 200, "body": "ok"}
