@@ -1,0 +1,205 @@
+"""The embedded AWS: moto in server mode, provisioned from the synthesized template.
+
+Only resources with data or identity are created here (tables, buckets, the user pool, the
+IVS channel record); compute (Lambda, API Gateway, CloudFront) is what the local gateway runs."""
+
+import contextlib
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from infra.local.template import Resource, Template
+
+TABLE_TYPE = "AWS::DynamoDB::Table"
+BUCKET_TYPE = "AWS::S3::Bucket"
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+def ensure_port_free(port: int, what: str) -> None:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise PortTaken(
+                f"port {port} ({what}) is already in use: stop what holds it "
+                f"(`lsof -i :{port}`) or choose another port"
+            ) from error
+
+
+@dataclass
+class EmbeddedAws:
+    """A moto server on loopback; `endpoint` is what AWS_ENDPOINT_URL points at."""
+
+    port: int
+    _server: Any = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        ensure_port_free(self.port, "embedded AWS")
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+def physical_name(template: Template, resource: Resource, *, lowercase: bool = False) -> str:
+    """A name like CloudFormation's generated ones: stack, logical id (buckets lowercase)."""
+    name = f"{template.stack_name}-{resource.logical_id}"
+    return name.lower()[:63] if lowercase else name
+
+
+def provision(template: Template, client: Callable[[str], Any]) -> None:
+    """Create every supported resource of `template` (idempotently) and record what it
+    resolves to, so the functions' environment can be resolved afterwards."""
+    for resource in template.of_type(TABLE_TYPE):
+        _table(template, resource, client("dynamodb"))
+    for resource in template.of_type(BUCKET_TYPE):
+        _bucket(template, resource, client("s3"))
+    _user_pools(template, client("cognito-idp"))
+    for resource in template.of_type("AWS::IVS::Channel"):
+        _channel(template, resource, client("ivs"))
+
+
+def _table(template: Template, resource: Resource, dynamodb: Any) -> None:
+    props = resource.properties
+    name = props.get("TableName") or physical_name(template, resource)
+    request: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": props["KeySchema"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    indexes = [
+        {key: index[key] for key in ("IndexName", "KeySchema", "Projection")}
+        for index in props.get("GlobalSecondaryIndexes", [])
+    ]
+    if indexes:
+        request["GlobalSecondaryIndexes"] = indexes
+    if stream := props.get("StreamSpecification"):
+        request["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": stream["StreamViewType"],
+        }
+    try:
+        description = dynamodb.create_table(**request)["TableDescription"]
+    except dynamodb.exceptions.ResourceInUseException:
+        description = dynamodb.describe_table(TableName=name)["Table"]
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl and ttl.get("Enabled"):
+        dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    attributes = {"Ref": name, "Arn": description["TableArn"]}
+    if "LatestStreamArn" in description:
+        attributes["StreamArn"] = description["LatestStreamArn"]
+    template.provide(resource.logical_id, **attributes)
+
+
+def _bucket(template: Template, resource: Resource, s3: Any) -> None:
+    name = resource.properties.get("BucketName") or physical_name(
+        template, resource, lowercase=True
+    )
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=name)
+    if resource.properties.get("VersioningConfiguration", {}).get("Status") == "Enabled":
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    template.provide(
+        resource.logical_id,
+        Ref=name,
+        Arn=f"arn:aws:s3:::{name}",
+        DomainName=f"{name}.s3.amazonaws.com",
+        RegionalDomainName=f"{name}.s3.{template.region}.amazonaws.com",
+    )
+
+
+def _user_pools(template: Template, cognito: Any) -> None:
+    for pool in template.of_type("AWS::Cognito::UserPool"):
+        name = pool.properties.get("UserPoolName") or physical_name(template, pool)
+        existing = [
+            p for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == name
+        ]
+        pool_id = (
+            existing[0]["Id"]
+            if existing
+            else cognito.create_user_pool(PoolName=name)["UserPool"]["Id"]
+        )
+        template.provide(
+            pool.logical_id,
+            Ref=pool_id,
+            Arn=f"arn:aws:cognito-idp:{template.region}:{template.account_id}:userpool/{pool_id}",
+            ProviderURL=f"cognito-idp.{template.region}.amazonaws.com/{pool_id}",
+            ProviderName=f"cognito-idp.{template.region}.amazonaws.com/{pool_id}",
+        )
+    for client in template.of_type("AWS::Cognito::UserPoolClient"):
+        pool_id = template.resolve(client.properties["UserPoolId"])
+        name = client.properties.get("ClientName") or client.logical_id
+        existing = [
+            c
+            for c in cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)[
+                "UserPoolClients"
+            ]
+            if c["ClientName"] == name
+        ]
+        client_id = (
+            existing[0]["ClientId"]
+            if existing
+            else cognito.create_user_pool_client(
+                UserPoolId=pool_id,
+                ClientName=name,
+                ExplicitAuthFlows=client.properties.get("ExplicitAuthFlows", []),
+            )["UserPoolClient"]["ClientId"]
+        )
+        template.provide(client.logical_id, Ref=client_id)
+    for group in template.of_type("AWS::Cognito::UserPoolGroup"):
+        pool_id = template.resolve(group.properties["UserPoolId"])
+        with contextlib.suppress(cognito.exceptions.GroupExistsException):
+            cognito.create_group(UserPoolId=pool_id, GroupName=group.properties["GroupName"])
+        template.provide(group.logical_id, Ref=group.properties["GroupName"])
+
+
+def _channel(template: Template, resource: Resource, ivs: Any) -> None:
+    props = resource.properties
+    name = props.get("Name") or physical_name(template, resource)
+    found = [c for c in ivs.list_channels(filterByName=name)["channels"] if c["name"] == name]
+    channel = (
+        found[0]
+        if found
+        else ivs.create_channel(
+            name=name,
+            latencyMode=props.get("LatencyMode", "LOW"),
+            type=props.get("Type", "STANDARD"),
+        )["channel"]
+    )
+    template.provide(
+        resource.logical_id,
+        Ref=channel["arn"],
+        Arn=channel["arn"],
+        PlaybackUrl=channel.get("playbackUrl", ""),
+        IngestEndpoint=channel.get("ingestEndpoint", ""),
+    )
+
+
+def apply_environment(template: Template, environ: Any = os.environ) -> dict[str, str]:
+    """Export the union of the functions' resolved environments into this process, where the
+    handlers run. Every function reads the same names for the same resources, so the union is
+    what each of them would see."""
+    merged: dict[str, str] = {}
+    for handler, variables in template.function_environments().items():
+        for name, value in variables.items():
+            if merged.get(name, value) != value:
+                raise ValueError(f"{handler} sets {name} differently from another function")
+            merged[name] = value
+    environ.update(merged)
+    return merged

@@ -1,0 +1,134 @@
+"""Runs the real Lambda handlers in-process, wired the way the template wires them in AWS.
+
+Which handler serves which WebSocket route, the `$connect` authorizer and the REST API are read
+from the template, so the local gateway cannot drift from what `cdk deploy` creates."""
+
+import importlib
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from anyio import to_thread
+
+from infra.local.template import Template
+
+Handler = Callable[[dict, Any], Any]
+
+
+@dataclass
+class LocalLambdaContext:
+    """The attributes of Lambda's context object that handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int = 256
+    timeout_ms: int = 30_000
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, self.timeout_ms - int((time.monotonic() - self.started) * 1000))
+
+
+def load_handler(path: str) -> Handler:
+    """`functions.chat.handlers.connect.handler` -> the callable it names."""
+    module_name, _, attribute = path.rpartition(".")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+async def invoke(path: str, event: dict) -> Any:
+    """Invoke a handler in a worker thread: handlers block on AWS calls, the gateway must not."""
+    handler = load_handler(path)
+    context = LocalLambdaContext(function_name=path.rsplit(".", 2)[-2])
+    return await to_thread.run_sync(handler, event, context)
+
+
+@dataclass(frozen=True)
+class WebSocketWiring:
+    routes: dict[str, str]  # route key ($connect, $disconnect, $default, actions) -> handler
+    authorizer: str | None  # handler of the $connect authorizer
+    selection_expression: str  # e.g. $request.body.action
+
+    def handler_for_frame(self, action: object) -> str | None:
+        if isinstance(action, str) and action in self.routes and not action.startswith("$"):
+            return self.routes[action]
+        return self.routes.get("$default")
+
+
+def _nodes(value: Any) -> Iterator[dict]:
+    """Every mapping inside a template value, depth first."""
+    if isinstance(value, dict):
+        yield value
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            yield from _nodes(item)
+
+
+def _function_handler(template: Template, value: Any) -> str | None:
+    """The handler of the Lambda function that `value` (an integration URI) points at."""
+    for node in _nodes(value):
+        target = node.get("Fn::GetAtt")
+        if isinstance(target, list) and target[0] in template.resources:
+            resource = template.resources[target[0]]
+            if resource.type == "AWS::Lambda::Function":
+                return resource.properties.get("Handler")
+    return None
+
+
+def _referenced_id(value: Any) -> str:
+    """The logical id in `{"Ref": id}`, also inside `integrations/${Ref}` joins."""
+    return next((node["Ref"] for node in _nodes(value) if "Ref" in node), "")
+
+
+def websocket_wiring(template: Template) -> WebSocketWiring:
+    apis = [
+        api
+        for api in template.of_type("AWS::ApiGatewayV2::Api")
+        if api.properties.get("ProtocolType") == "WEBSOCKET"
+    ]
+    if len(apis) != 1:
+        raise ValueError(f"expected one WebSocket API in the template, found {len(apis)}")
+    routes: dict[str, str] = {}
+    authorizer: str | None = None
+    for route in template.of_type("AWS::ApiGatewayV2::Route"):
+        integration = template.resources.get(_referenced_id(route.properties.get("Target")))
+        handler = integration and _function_handler(
+            template, integration.properties.get("IntegrationUri")
+        )
+        if handler:
+            routes[route.properties["RouteKey"]] = handler
+        if route.properties.get("RouteKey") == "$connect" and route.properties.get("AuthorizerId"):
+            found = template.resources[_referenced_id(route.properties["AuthorizerId"])]
+            authorizer = _function_handler(template, found.properties["AuthorizerUri"])
+    return WebSocketWiring(
+        routes=routes,
+        authorizer=authorizer,
+        selection_expression=apis[0].properties.get("RouteSelectionExpression", ""),
+    )
+
+
+def rest_handler(template: Template) -> str:
+    """The handler behind the REST API's methods (the one Chalice app)."""
+    handlers = {
+        handler
+        for method in template.of_type("AWS::ApiGateway::Method")
+        if (handler := _function_handler(template, method.properties.get("Integration", {})))
+    }
+    if len(handlers) != 1:
+        raise ValueError(f"expected the REST API to have one handler, found {sorted(handlers)}")
+    return handlers.pop()
