@@ -21,7 +21,6 @@ from functions.common.models import ShowStatus
 from functions.common.settings import Settings
 
 app = Chalice(app_name="vitrine-api")
-settings = Settings.from_env()
 
 
 def _json_body() -> dict:
@@ -42,6 +41,7 @@ def _validation_message(error: ValidationError) -> str:
 
 
 def _staff(*roles: StaffRole) -> StaffIdentity:
+    settings = Settings.from_env()
     verifier = StaffTokenVerifier(
         settings.require("user_pool_id"), settings.require("user_pool_client_id"), settings.region
     )
@@ -56,7 +56,7 @@ def _staff(*roles: StaffRole) -> StaffIdentity:
 
 @app.route("/health", methods=["GET"], cors=True)
 def health() -> dict:
-    return {"status": "ok", "brand": settings.brand_name}
+    return {"status": "ok", "brand": Settings.from_env().brand_name}
 
 
 @app.route("/shows", methods=["GET"], cors=True)

@@ -22,13 +22,23 @@ from functions.common.events import ShowEvent, parse_event
 from functions.common.settings import Env
 
 
+class _TableName:
+    """Reads the table name from the environment whenever PynamoDB asks for it, so importing a
+    model before the environment is set (tests, the local runtime) binds no wrong name."""
+
+    def __init__(self, variable: Env, default: str) -> None:
+        self.variable, self.default = variable, default
+
+    def __get__(self, instance: object, owner: type) -> str:
+        return os.environ.get(self.variable) or self.default
+
+
 def _meta(variable: Env, default: str) -> type:
-    """PynamoDB's Meta. The table name is read at import (Lambda and the local runtime set it
-    first); the endpoint is left to botocore, which reads `AWS_ENDPOINT_URL[_DYNAMODB]` when
-    the model first connects."""
+    """PynamoDB's Meta. The endpoint is left to botocore, which reads
+    `AWS_ENDPOINT_URL[_DYNAMODB]` when the model first connects."""
 
     class Meta:
-        table_name = os.environ.get(variable, default)
+        table_name = _TableName(variable, default)
         region = aws_region()
 
     return Meta

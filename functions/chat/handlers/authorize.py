@@ -6,8 +6,6 @@ from functions.common.auth import InvalidToken, StaffTokenVerifier
 from functions.common.observability import instrumented, logger
 from functions.common.settings import Settings
 
-settings = Settings.from_env()
-
 
 def _policy(effect: str, resource: str, principal: str, context: dict) -> dict:
     return {
@@ -26,6 +24,7 @@ def handler(event: dict, context: object) -> dict:
     token = params.get("token")
     if not token:
         return _policy("Allow", event["methodArn"], "viewer", {"role": "viewer", "username": ""})
+    settings = Settings.from_env()
     verifier = StaffTokenVerifier(
         settings.require("user_pool_id"), settings.require("user_pool_client_id"), settings.region
     )
