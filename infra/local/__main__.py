@@ -1,0 +1,70 @@
+"""`python -m infra.local`: run Vitrine on this machine (what `make dev` starts)."""
+
+import argparse
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from infra.local.embedded_aws import PortTaken
+from infra.local.runtime import LocalRuntime, RuntimeOptions, describe
+
+
+def parse_options(argv: list[str]) -> RuntimeOptions:
+    defaults = RuntimeOptions()
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
+    parser.add_argument("--host", default=defaults.host)
+    parser.add_argument("--port", type=int, default=defaults.port, help="gateway port")
+    parser.add_argument("--aws-port", type=int, default=defaults.aws_port, help="embedded AWS")
+    parser.add_argument("--rtmp-port", type=int, default=defaults.rtmp_port)
+    parser.add_argument(
+        "--source",
+        choices=("testpattern", "rtmp"),
+        default=defaults.source,
+        help="what the local channel broadcasts: a test pattern, or what OBS sends by RTMP",
+    )
+    parser.add_argument("--template", type=Path, default=defaults.template)
+    parser.add_argument("--web-dir", type=Path, default=defaults.web_dir)
+    parser.add_argument("--work-dir", type=Path, default=defaults.work_dir)
+    args = parser.parse_args(argv)
+    return RuntimeOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    options = parse_options(sys.argv[1:] if argv is None else argv)
+    runtime = LocalRuntime(options)
+    try:
+        runtime.start()
+    except (PortTaken, FileNotFoundError) as error:
+        runtime.stop()
+        print(f"vitrine: {error}", file=sys.stderr)
+        return 2
+    except BaseException:
+        runtime.stop()
+        raise
+
+    import uvicorn
+
+    app = runtime.gateway()
+
+    @contextlib.asynccontextmanager
+    async def announce(_: object) -> AsyncIterator[None]:
+        print(describe(runtime), flush=True)
+        yield
+
+    app.router.lifespan_context = announce
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=options.host, port=options.port, log_level="warning")
+    )
+    try:
+        server.run()  # returns on Ctrl-C / SIGTERM after closing connections
+    finally:
+        runtime.stop()
+        print("Vitrine stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
