@@ -1,0 +1,125 @@
+/**
+ * The show's WebSocket: connects, pings, and reconnects with capped exponential backoff.
+ *
+ * `document.body.dataset.socketState` mirrors the connection for tests and styling:
+ * "connecting" before the first attempt settles, then "open" or "closed".
+ */
+
+export type SocketState = "connecting" | "open" | "closed";
+
+/** A frame from the server. Only `type` is known here; pages narrow the rest. */
+export interface ServerFrame {
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface ShowSocketOptions {
+  url: string;
+  onFrame?: (frame: ServerFrame) => void;
+  onStateChange?: (state: SocketState) => void;
+  pingIntervalMs?: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export const PING_INTERVAL_MS = 60_000;
+
+/** `url` with an http(s) or relative address turned into ws(s), resolved against `base`. */
+export function webSocketUrl(url: string, base: string = location.href): URL {
+  const resolved = new URL(url, base);
+  if (resolved.protocol === "http:") resolved.protocol = "ws:";
+  if (resolved.protocol === "https:") resolved.protocol = "wss:";
+  return resolved;
+}
+
+export class ShowSocket {
+  private socket: WebSocket | null = null;
+  private pingTimer: number | undefined;
+  private retryTimer: number | undefined;
+  private attempt = 0;
+  private stopped = false;
+
+  constructor(private readonly options: ShowSocketOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.setState("connecting");
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    window.clearTimeout(this.retryTimer);
+    window.clearInterval(this.pingTimer);
+    this.socket?.close(1000, "bye");
+    this.socket = null;
+    this.setState("closed");
+  }
+
+  /** Sends a frame if the socket is open; returns whether it was sent. */
+  send(frame: object): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  private connect(): void {
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(this.options.url);
+    } catch (error) {
+      // A malformed URL is a deployment error: retrying cannot fix it.
+      console.error("[vitrine] invalid WebSocket URL", this.options.url, error);
+      this.setState("closed");
+      return;
+    }
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.attempt = 0;
+      this.setState("open");
+      const interval = this.options.pingIntervalMs ?? PING_INTERVAL_MS;
+      this.pingTimer = window.setInterval(() => this.send({ action: "ping" }), interval);
+    });
+    socket.addEventListener("message", (event: MessageEvent) => this.receive(event.data));
+    socket.addEventListener("close", () => {
+      window.clearInterval(this.pingTimer);
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.setState("closed");
+      if (!this.stopped) this.scheduleReconnect();
+    });
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== "string") return;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      console.warn("[vitrine] ignored a non-JSON frame", data);
+      return;
+    }
+    if (typeof frame !== "object" || frame === null || typeof (frame as ServerFrame).type !== "string") {
+      console.warn("[vitrine] ignored a frame without a type", frame);
+      return;
+    }
+    const typed = frame as ServerFrame;
+    if (typed.type === "error") console.error("[vitrine] server error frame", typed);
+    this.options.onFrame?.(typed);
+  }
+
+  private scheduleReconnect(): void {
+    const initial = this.options.initialBackoffMs ?? 1_000;
+    const cap = this.options.maxBackoffMs ?? 30_000;
+    const ceiling = Math.min(cap, initial * 2 ** this.attempt);
+    this.attempt += 1;
+    // Full jitter: a crowd of viewers dropped at once does not reconnect in lockstep.
+    const delay = initial / 2 + Math.random() * (ceiling - initial / 2);
+    this.retryTimer = window.setTimeout(() => this.connect(), delay);
+  }
+
+  private setState(state: SocketState): void {
+    document.body.dataset.socketState = state;
+    this.options.onStateChange?.(state);
+  }
+}
