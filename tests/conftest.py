@@ -6,6 +6,7 @@ moto server is started for the session on a free loopback port."""
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_REGION", "us-east-1")
 os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Vitrine")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "vitrine-tests")
@@ -44,3 +45,11 @@ def aws_endpoint() -> Iterator[str]:
     finally:
         del os.environ["AWS_ENDPOINT_URL"]
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_path(tmp_path_factory) -> Path:
+    """The app synthesized once per test session (jsii start-up is slow), bundling skipped."""
+    from infra.synth import synthesize
+
+    return synthesize(tmp_path_factory.mktemp("cdk.out"))

@@ -1,6 +1,7 @@
 """`python -m infra.local`: run Vitrine on this machine (what `make dev` starts)."""
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import sys
@@ -32,7 +33,8 @@ def parse_options(argv: list[str]) -> RuntimeOptions:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("vitrine").setLevel(logging.INFO)  # ours; botocore & moto stay quiet
     options = parse_options(sys.argv[1:] if argv is None else argv)
     runtime = LocalRuntime(options)
     try:
@@ -51,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     @contextlib.asynccontextmanager
     async def announce(_: object) -> AsyncIterator[None]:
+        runtime.loop = asyncio.get_running_loop()
         print(describe(runtime), flush=True)
         yield
 

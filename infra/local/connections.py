@@ -106,11 +106,11 @@ class ConnectionHub:
             self.post(connection_id, data)
 
     def describe(self, client: Client) -> dict:
-        """The body of GET @connections/{id}, as API Gateway returns it."""
+        """The body of GET @connections/{id}, as API Gateway returns it (camelCase JSON)."""
         return {
-            "ConnectedAt": client.connected_at.isoformat(),
-            "LastActiveAt": client.last_active_at.isoformat(),
-            "Identity": {"SourceIp": client.source_ip, "UserAgent": client.user_agent},
+            "connectedAt": client.connected_at.isoformat(),
+            "lastActiveAt": client.last_active_at.isoformat(),
+            "identity": {"sourceIp": client.source_ip, "userAgent": client.user_agent},
         }
 
 

@@ -191,14 +191,20 @@ def _channel(template: Template, resource: Resource, ivs: Any) -> None:
     )
 
 
+# Names that legitimately differ per function; in one local process they take one value.
+PER_FUNCTION_NAMES = {"POWERTOOLS_SERVICE_NAME": "vitrine-local"}
+
+
 def apply_environment(template: Template, environ: Any = os.environ) -> dict[str, str]:
     """Export the union of the functions' resolved environments into this process, where the
     handlers run. Every function reads the same names for the same resources, so the union is
-    what each of them would see."""
+    what each of them would see (a resource setting that disagrees is a wiring bug)."""
     merged: dict[str, str] = {}
     for handler, variables in template.function_environments().items():
         for name, value in variables.items():
-            if merged.get(name, value) != value:
+            if name in PER_FUNCTION_NAMES:
+                value = PER_FUNCTION_NAMES[name]
+            elif merged.get(name, value) != value:
                 raise ValueError(f"{handler} sets {name} differently from another function")
             merged[name] = value
     environ.update(merged)

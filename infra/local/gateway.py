@@ -274,7 +274,10 @@ def create_gateway(settings: GatewaySettings, hub: ConnectionHub | None = None) 
         connection_id = request.path_params["connection_id"]
         client = hub.get(connection_id)
         if client is None:
-            return _api_error(410, "Gone")
+            # boto3 raises GoneException from this header, as API Gateway sends it.
+            return JSONResponse(
+                {"message": None}, status_code=410, headers={"x-amzn-errortype": "GoneException"}
+            )
         if request.method == "POST":
             hub.post(connection_id, await request.body())
             return Response(status_code=200)

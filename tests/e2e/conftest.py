@@ -1,0 +1,88 @@
+"""End-to-end fixtures: the local runtime started for real, as `make dev` starts it."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB_DIST = ROOT / "web" / "dist"
+READY_LINE = "Press Ctrl-C to stop."
+
+
+@dataclass
+class RunningVitrine:
+    process: subprocess.Popen
+    base_url: str
+    aws_endpoint: str
+    work_dir: Path
+    log_path: Path
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/ws"
+
+    def config(self) -> dict:
+        with urllib.request.urlopen(f"{self.base_url}/config.json", timeout=10) as answer:
+            return json.load(answer)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 30) -> int:
+        """Ctrl-C, as a developer would, and wait for a clean exit."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                raise
+        return self.process.returncode
+
+
+def start_vitrine(
+    template: Path, work_dir: Path, *extra: str, timeout: float = 90
+) -> RunningVitrine:
+    port, aws_port = free_port(), free_port()
+    log_path = work_dir / "vitrine.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    env |= {"PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port),
+         "--template", str(template), "--web-dir", str(WEB_DIST), "--work-dir", str(work_dir),
+         *extra],
+        cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: nothing leaks past the test
+    )  # fmt: skip
+    running = RunningVitrine(
+        process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{aws_port}", work_dir, log_path
+    )
+    deadline = time.monotonic() + timeout
+    while READY_LINE not in running.log():
+        if process.poll() is not None or time.monotonic() > deadline:
+            running.stop()
+            pytest.fail(f"the local runtime did not start:\n{running.log()}")
+        time.sleep(0.2)
+    return running
+
+
+@pytest.fixture(scope="session")
+def vitrine(template_path, tmp_path_factory) -> Iterator[RunningVitrine]:
+    if not (WEB_DIST / "index.html").exists():
+        pytest.fail(
+            "web/dist is missing: `make test` builds it (cd web && npm ci && npm run build)"
+        )
+    running = start_vitrine(template_path, tmp_path_factory.mktemp("vitrine"))
+    yield running
+    running.stop()

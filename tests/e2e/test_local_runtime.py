@@ -1,0 +1,182 @@
+"""`make dev` for real: the runtime process, real HTTP and WebSocket clients, boto3 against
+its @connections API and its embedded AWS."""
+
+import json
+import re
+import time
+
+import boto3
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
+
+from infra.local.seed import DEMO_SHOW_ID, STAFF_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def aws(vitrine, service: str):
+    return boto3.client(service, endpoint_url=vitrine.aws_endpoint, region_name="us-east-1")
+
+
+def sign_in(vitrine, username: str) -> str:
+    """Staff sign-in the way the host console does it: Cognito's JSON API via the gateway."""
+    config = vitrine.config()
+    answer = httpx.post(
+        config["cognitoEndpoint"],
+        headers={
+            "content-type": "application/x-amz-json-1.1",
+            "x-amz-target": "AWSCognitoIdentityProviderService.InitiateAuth",
+        },
+        json={
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "ClientId": config["userPoolClientId"],
+            "AuthParameters": {"USERNAME": username, "PASSWORD": STAFF_PASSWORD},
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["AuthenticationResult"]["IdToken"]
+
+
+def socket_url(vitrine, viewer: str, show: str = DEMO_SHOW_ID, **extra: str) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"show": show, "viewer": viewer, **extra}.items())
+    return f"{vitrine.ws_url}?{query}"
+
+
+def stored_connection(vitrine, viewer_id: str) -> dict | None:
+    dynamodb = aws(vitrine, "dynamodb")
+    (table,) = [t for t in dynamodb.list_tables()["TableNames"] if "Connections" in t]
+    items = dynamodb.scan(TableName=table)["Items"]
+    return next((i for i in items if i["viewer_id"]["S"] == viewer_id), None)
+
+
+def test_serves_the_viewer_page_its_config_and_the_api(vitrine):
+    page = httpx.get(f"{vitrine.base_url}/?show={DEMO_SHOW_ID}")
+    assert page.status_code == 200
+    assert 'data-page="viewer"' in page.text or "viewer" in page.text
+    config = vitrine.config()
+    assert config["apiUrl"] == f"{vitrine.base_url}/api"
+    assert config["userPoolId"]
+    assert config["userPoolClientId"]
+    health = httpx.get(f"{config['apiUrl']}/health")
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok"
+    show = httpx.get(f"{config['apiUrl']}/shows/{DEMO_SHOW_ID}").json()
+    assert len(show["products"]) == 3
+
+
+def media_playlist(url: str) -> tuple[str, str]:
+    """(url, text) of the media playlist, following a master playlist's first variant."""
+    text = httpx.get(url).text
+    if "#EXT-X-STREAM-INF" in text:
+        variant = next(line for line in text.splitlines() if line and not line.startswith("#"))
+        url = str(httpx.URL(url).join(variant))
+        text = httpx.get(url).text
+    return url, text
+
+
+def test_the_live_hls_playlist_advances(vitrine):
+    playback_url = vitrine.config()["playbackUrl"]
+    url, first = media_playlist(playback_url)
+    assert first.startswith("#EXTM3U")
+    sequence = int(re.search(r"#EXT-X-MEDIA-SEQUENCE:(\d+)", first).group(1))
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        _, text = media_playlist(playback_url)
+        if int(re.search(r"#EXT-X-MEDIA-SEQUENCE:(\d+)", text).group(1)) > sequence:
+            segment = next(line for line in text.splitlines() if line and line[0] != "#")
+            assert httpx.get(str(httpx.URL(url).join(segment))).status_code == 200
+            return
+    pytest.fail(f"the playlist did not advance in 20 s:\n{first}")
+
+
+def test_a_viewer_connects_and_the_connect_handler_records_it(vitrine):
+    with connect(socket_url(vitrine, "e2e-viewer", device="mobile")) as socket:
+        stored = stored_connection(vitrine, "e2e-viewer")
+        assert stored is not None, "the $connect handler did not record the connection"
+        assert stored["show_id"]["S"] == DEMO_SHOW_ID
+        assert stored["device"]["S"] == "mobile"
+        socket.send(json.dumps({"action": "ping"}))
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+    deadline = time.monotonic() + 10
+    while stored_connection(vitrine, "e2e-viewer") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert stored_connection(vitrine, "e2e-viewer") is None, "$disconnect did not run"
+
+
+@pytest.mark.parametrize(
+    ("frame", "error"),
+    [
+        ("{not json", "malformed_json"),
+        ('"just a string"', "missing_action"),
+        ('{"action": "no-such-action"}', "invalid_frame"),
+        ("", "empty_frame"),
+    ],
+)
+def test_malformed_frames_get_an_error_frame_and_the_socket_stays_open(vitrine, frame, error):
+    with connect(socket_url(vitrine, "e2e-bad-frames")) as socket:
+        socket.send(frame)
+        answer = json.loads(socket.recv(timeout=10))
+        assert answer["type"] == "error"
+        assert answer["error"] == error
+        socket.send(json.dumps({"action": "ping"}))
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+        socket.send(b"\x00\x01binary")
+        assert json.loads(socket.recv(timeout=10))["type"] == "error"
+    assert httpx.get(f"{vitrine.base_url}/local/health").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("show=no-such-show&viewer=v", 404), ("viewer=v", 400), ("show=demo-show&viewer=a b", 400)],
+)
+def test_bad_connection_requests_are_refused_with_a_status(vitrine, query, status):
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"{vitrine.ws_url}?{query}").close()
+    assert refused.value.response.status_code == status
+
+
+def test_staff_connect_with_their_token_and_a_bad_token_is_refused(vitrine):
+    token = sign_in(vitrine, "max")
+    with connect(socket_url(vitrine, "staff-max", token=token)):
+        assert stored_connection(vitrine, "staff-max")["role"]["S"] == "moderator"
+    with pytest.raises(InvalidStatus) as refused:
+        connect(socket_url(vitrine, "staff-max", token=token[:-6] + "AAAAAA")).close()
+    assert refused.value.response.status_code == 403
+
+
+def test_the_connections_api_works_with_boto3(vitrine):
+    management = boto3.client(
+        "apigatewaymanagementapi",
+        endpoint_url=f"{vitrine.base_url}/local",
+        region_name="us-east-1",
+    )
+    with connect(socket_url(vitrine, "e2e-managed")) as socket:
+        socket.send(json.dumps({"action": "ping"}))
+        socket.recv(timeout=10)
+        connection_id = stored_connection(vitrine, "e2e-managed")["connection_id"]["S"]
+        described = management.get_connection(ConnectionId=connection_id)
+        assert described["Identity"]["SourceIp"] == "127.0.0.1"
+        management.post_to_connection(ConnectionId=connection_id, Data=b'{"hello": "viewer"}')
+        assert json.loads(socket.recv(timeout=10)) == {"hello": "viewer"}
+        management.delete_connection(ConnectionId=connection_id)
+        with pytest.raises(ConnectionClosed):
+            socket.recv(timeout=10)
+    with pytest.raises(management.exceptions.GoneException):
+        management.post_to_connection(ConnectionId=connection_id, Data=b"late")
+
+
+def test_bad_rest_bodies_get_a_400_and_the_gateway_survives(vitrine):
+    api = vitrine.config()["apiUrl"]
+    headers = {"authorization": f"Bearer {sign_in(vitrine, 'hana')}"}
+    for body in ("{oops", "[]", '{"show_id": "x"}'):
+        answer = httpx.post(
+            f"{api}/shows", content=body, headers=headers | {"content-type": "application/json"}
+        )
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["Message"]
+    assert httpx.get(f"{api}/no/such/route").status_code == 404
+    assert httpx.delete(f"{api}/health").status_code == 405
+    assert httpx.get(f"{api}/health").status_code == 200

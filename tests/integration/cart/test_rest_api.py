@@ -1,0 +1,125 @@
+"""The Chalice REST API with API Gateway's v1 proxy events, against the embedded AWS."""
+
+import json
+import os
+
+import pytest
+
+from functions.cart.app import app
+from functions.common import aws
+from infra.local.seed import DEMO_SHOW_ID, STAFF_PASSWORD, seed_catalog, seed_staff
+from tests.integration.conftest import rest_event
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def staff_tokens(provisioned):
+    """Real ID tokens from the embedded Cognito, per staff member."""
+    cognito = aws.client("cognito-idp")
+    seed_staff(cognito, os.environ["VITRINE_USER_POOL_ID"])
+    tokens = {}
+    for username in ("hana", "max"):
+        answer = cognito.initiate_auth(
+            ClientId=os.environ["VITRINE_USER_POOL_CLIENT_ID"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": STAFF_PASSWORD},
+        )
+        tokens[username] = answer["AuthenticationResult"]["IdToken"]
+    return tokens
+
+
+@pytest.fixture(autouse=True)
+def catalog(provisioned):
+    seed_catalog()
+
+
+def bearer(token: str) -> dict:
+    return {"authorization": f"Bearer {token}"}
+
+
+def call(event, context):
+    answer = app(event, context)
+    return answer["statusCode"], json.loads(answer["body"]) if answer.get("body") else None
+
+
+def test_health(lambda_context):
+    status, body = call(rest_event("GET", "/health", "/health"), lambda_context)
+    assert status == 200
+    assert body["status"] == "ok"
+
+
+def test_a_show_comes_with_its_products(lambda_context):
+    status, show = call(
+        rest_event("GET", "/shows/{show_id}", f"/shows/{DEMO_SHOW_ID}"), lambda_context
+    )
+    assert status == 200
+    assert show["show_id"] == DEMO_SHOW_ID
+    assert [p["sku"] for p in show["products"]] == ["SNEAKER-01", "JACKET-02", "BAG-03"]
+    assert show["products"][0]["price"] == "89.90"
+
+
+def test_unknown_show_is_404(lambda_context):
+    status, body = call(rest_event("GET", "/shows/{show_id}", "/shows/nope"), lambda_context)
+    assert status == 404
+    assert "nope" in body["Message"]
+
+
+def test_a_host_creates_a_show_then_it_is_listed(staff_tokens, lambda_context):
+    draft = {
+        "show_id": "winter-sale",
+        "title": "Winter sale",
+        "starts_at": "2026-12-10T18:00:00Z",
+        "product_skus": ["BAG-03"],
+        "recurrence_rule": "FREQ=WEEKLY;BYDAY=TH",
+    }
+    headers = bearer(staff_tokens["hana"])
+    status, created = call(
+        rest_event("POST", "/shows", "/shows", body=json.dumps(draft), headers=headers),
+        lambda_context,
+    )
+    assert status == 201, created
+    assert created["products"][0]["sku"] == "BAG-03"
+    status, listing = call(
+        rest_event("GET", "/shows", "/shows", query={"status": "scheduled"}), lambda_context
+    )
+    assert "winter-sale" in [show["show_id"] for show in listing["shows"]]
+
+    again = rest_event("POST", "/shows", "/shows", body=json.dumps(draft), headers=headers)
+    assert call(again, lambda_context)[0] == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        (json.dumps({"show_id": "x", "title": "t"}), "starts_at: Field required"),
+        (
+            json.dumps({"show_id": "x", "title": "t", "starts_at": "2026-12-10T18:00:00Z",
+                        "recurrence_rule": "every day"}),
+            "recurrence_rule",
+        ),
+    ],
+)  # fmt: skip
+def test_bad_bodies_get_a_clear_400_and_store_nothing(staff_tokens, lambda_context, body, message):
+    headers = bearer(staff_tokens["hana"])
+    status, answer = call(
+        rest_event("POST", "/shows", "/shows", body=body, headers=headers), lambda_context
+    )
+    assert status == 400
+    assert message in answer["Message"]
+    assert call(rest_event("GET", "/shows/{show_id}", "/shows/x"), lambda_context)[0] == 404
+
+
+def test_creating_a_show_needs_a_staff_token_with_the_right_role(staff_tokens, lambda_context):
+    body = json.dumps({"show_id": "y", "title": "t", "starts_at": "2026-12-10T18:00:00Z"})
+    anonymous = rest_event("POST", "/shows", "/shows", body=body)
+    assert call(anonymous, lambda_context)[0] == 401
+    tampered = staff_tokens["hana"][:-4] + "AAAA"  # signature no longer matches
+    forged = rest_event("POST", "/shows", "/shows", body=body, headers=bearer(tampered))
+    assert call(forged, lambda_context)[0] == 401
+    moderator = rest_event(
+        "POST", "/shows", "/shows", body=body, headers=bearer(staff_tokens["max"])
+    )
+    assert call(moderator, lambda_context)[0] == 403

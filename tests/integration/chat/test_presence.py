@@ -1,0 +1,74 @@
+"""$connect / $disconnect against the embedded DynamoDB: connections and the event log."""
+
+import pytest
+
+from functions.chat.handlers import connect, disconnect
+from functions.common import event_log
+from functions.common.models import ConnectionModel
+from infra.local.seed import DEMO_SHOW_ID, seed_catalog
+from tests.integration.conftest import websocket_event
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def catalog(provisioned):
+    seed_catalog()
+
+
+def connect_event(connection_id, query, authorizer=None):
+    return websocket_event(
+        "$connect",
+        connection_id,
+        queryStringParameters=query,
+        requestContext={"authorizer": authorizer},
+    )
+
+
+def test_a_viewer_connects_and_leaves_with_watch_time(lambda_context):
+    query = {"show": DEMO_SHOW_ID, "viewer": "viewer-1", "device": "mobile", "source": "instagram"}
+    assert connect.handler(connect_event("c-1", query), lambda_context)["statusCode"] == 200
+
+    stored = ConnectionModel.get("c-1")
+    assert (stored.show_id, stored.viewer_id, stored.role, stored.device) == (
+        DEMO_SHOW_ID, "viewer-1", "viewer", "mobile",
+    )  # fmt: skip
+    assert (
+        disconnect.handler(websocket_event("$disconnect", "c-1"), lambda_context)["statusCode"]
+        == 200
+    )
+    with pytest.raises(ConnectionModel.DoesNotExist):
+        ConnectionModel.get("c-1")
+
+    mine = [e for e in event_log.events_of(DEMO_SHOW_ID) if e.viewer_id == "viewer-1"]
+    assert [e.type for e in mine] == ["viewer.joined", "viewer.left"]
+    assert mine[0].traffic_source == "instagram"
+    assert mine[1].watch_seconds >= 0
+
+
+def test_staff_connections_are_not_counted_as_viewers(lambda_context):
+    query = {"show": DEMO_SHOW_ID, "viewer": "staff-1"}
+    authorizer = {"role": "moderator", "username": "max", "principalId": "sub-1"}
+    assert (
+        connect.handler(connect_event("c-2", query, authorizer), lambda_context)["statusCode"]
+        == 200
+    )
+    assert ConnectionModel.get("c-2").role == "moderator"
+    assert ConnectionModel.get("c-2").display_name == "max"
+    assert not [e for e in event_log.events_of(DEMO_SHOW_ID) if e.viewer_id == "staff-1"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        (None, 400),
+        ({"show": DEMO_SHOW_ID}, 400),
+        ({"show": "no-such-show", "viewer": "v"}, 404),
+        ({"show": "bad show id", "viewer": "v"}, 400),
+    ],
+)
+def test_bad_connection_requests_are_refused_and_store_nothing(query, status, lambda_context):
+    answer = connect.handler(connect_event("c-bad", query), lambda_context)
+    assert answer["statusCode"] == status
+    with pytest.raises(ConnectionModel.DoesNotExist):
+        ConnectionModel.get("c-bad")

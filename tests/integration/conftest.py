@@ -1,0 +1,69 @@
+"""Integration fixtures: the embedded AWS provisioned from the synthesized template, exactly as
+`make dev` provisions it, and API Gateway-shaped events for the handlers."""
+
+import uuid
+
+import pytest
+
+from functions.common import aws
+from infra.local import embedded_aws
+from infra.local.lambdas import LocalLambdaContext
+from infra.local.template import Template
+
+
+@pytest.fixture(scope="session")
+def provisioned(aws_endpoint, template_path) -> Template:
+    """Tables, buckets, the user pool and the channel, created from the template; the
+    functions' environment exported into this process (where the handlers run)."""
+    template = Template.load(template_path, region=aws.region())
+    embedded_aws.provision(template, aws.client)
+    embedded_aws.apply_environment(template)
+    return template
+
+
+@pytest.fixture
+def lambda_context() -> LocalLambdaContext:
+    return LocalLambdaContext(function_name="test")
+
+
+def websocket_event(route_key: str, connection_id: str, **extra) -> dict:
+    event_type = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route_key, "MESSAGE")
+    context = {
+        "routeKey": route_key,
+        "eventType": event_type,
+        "connectionId": connection_id,
+        "domainName": "abc.execute-api.us-east-1.amazonaws.com",
+        "stage": "prod",
+        "apiId": "abc",
+        "requestId": uuid.uuid4().hex,
+    }
+    context |= extra.pop("requestContext", {})
+    return {"requestContext": context, "isBase64Encoded": False} | extra
+
+
+def rest_event(method: str, resource: str, path: str, *, body=None, headers=None, query=None):
+    params = {}
+    for template_part, actual in zip(resource.split("/"), path.split("/"), strict=True):
+        if template_part.startswith("{"):
+            params[template_part.strip("{}")] = actual
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"content-type": "application/json"} | (headers or {}),
+        "multiValueHeaders": {},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/prod{path}",
+            "stage": "prod",
+            "requestId": uuid.uuid4().hex,
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "pytest"},
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
