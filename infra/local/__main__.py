@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.Config(app, host=options.host, port=options.port, log_level="warning")
     )
     try:
-        server.run()  # returns on Ctrl-C / SIGTERM after closing connections
+        server.run()  # closes connections on Ctrl-C / SIGTERM, then re-raises the interrupt
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a developer stops `make dev`: a clean stop, not an error
     finally:
         runtime.stop()
         print("Vitrine stopped.", flush=True)

@@ -1,0 +1,88 @@
+"""The pages in a real Chromium (Debian's, driven by Playwright) against the running runtime."""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from infra.local.seed import DEMO_SHOW_ID, STAFF_PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # The IVS player calls home (PoP discovery, device config): keep every lookup on loopback.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's, or set CHROMIUM")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    # Only the local runtime is reachable: anything else is aborted, not waited for.
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:"))
+            else route.abort()
+        ),
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def test_the_viewer_page_plays_the_local_stream(vitrine, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{vitrine.base_url}/?show={DEMO_SHOW_ID}&utm_source=newsletter")
+    body = page.locator("body")
+    expect(body).to_have_attribute("data-player-state", "Playing", timeout=45_000)
+    expect(body).to_have_attribute("data-socket-state", "open", timeout=15_000)
+    expect(body).to_have_attribute("data-show-state", "ready")
+    expect(page.locator(".product")).to_have_count(3)
+    # The video really advances: Playing is not just a state label.
+    start = page.evaluate("document.querySelector('video').currentTime")
+    page.wait_for_timeout(2_000)
+    assert page.evaluate("document.querySelector('video').currentTime") > start
+
+
+def test_staff_sign_in_on_the_host_console(vitrine, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{vitrine.base_url}/host.html")
+    body = page.locator("body")
+    expect(body).to_have_attribute("data-auth-state", "signed-out", timeout=15_000)
+    page.get_by_label("Username").fill("hana")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("wrong username or password", exact=False)).to_be_visible()
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(body).to_have_attribute("data-auth-state", "signed-in", timeout=15_000)
+    expect(body).to_have_attribute("data-staff-role", "host")
