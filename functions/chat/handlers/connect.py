@@ -8,10 +8,12 @@ from functions.chat.dal import connections
 from functions.chat.logic import presence
 from functions.chat.logic.frames import ConnectRequest
 from functions.common import event_log
-from functions.common.observability import instrumented, logger
+from functions.common.observability import instrumented, logger, metrics
 
 
 def _reply(status: int, message: str) -> dict:
+    if status >= 400:
+        metrics().add_metric(name="ConnectionRefused", unit="Count", value=1)
     return {"statusCode": status, "body": message}
 
 
@@ -36,5 +38,8 @@ def handler(event: dict, context: object) -> dict:
     )
     if role == "viewer":
         event_log.append(presence.joined(request, now))
+    metrics().add_metric(
+        name="ViewerConnected" if role == "viewer" else "StaffConnected", unit="Count", value=1
+    )
     logger().info("connected", extra={"show_id": request.show, "role": role})
     return _reply(200, "connected")

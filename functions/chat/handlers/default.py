@@ -2,7 +2,7 @@
 
 from functions.chat.dal.messenger import Messenger
 from functions.chat.logic.frames import FrameError, Ping, PongFrame, parse_client_frame
-from functions.common.observability import instrumented
+from functions.common.observability import instrumented, metrics
 
 
 @instrumented
@@ -14,7 +14,9 @@ def handler(event: dict, context: object) -> dict:
         frame = parse_client_frame(event.get("body"))
     except FrameError as error:
         messenger.send(connection_id, error.frame)
+        metrics().add_metric(name="FrameRejected", unit="Count", value=1)
         return {"statusCode": 400, "body": error.frame.error}
+    metrics().add_metric(name="FrameHandled", unit="Count", value=1)
     match frame:
         case Ping():
             messenger.send(connection_id, PongFrame())
