@@ -9,6 +9,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 # uv: the one on PATH, else a private copy installed from PyPI.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+# cdk.json runs the app with `uv run`, so the CDK CLI must find uv on PATH too.
+export PATH := $(dir $(UV)):$(PATH)
 # Python 3.13 (the Lambda runtime): pyenv's if it has one, else uv finds or downloads it.
 UV_PYTHON ?= $(or $(shell pyenv prefix 3.13 2>/dev/null | head -n1 | sed 's|$$|/bin/python3.13|'),3.13)
 export UV_PYTHON

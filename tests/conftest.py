@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.synthesized import Synthesized, synthesize_app
+
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_REGION", "us-east-1")
@@ -48,8 +50,19 @@ def aws_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def template_path(tmp_path_factory) -> Path:
-    """The app synthesized once per test session (jsii start-up is slow), bundling skipped."""
-    from infra.synth import synthesize
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("site")
+    (site / "index.html").write_text("<!doctype html><title>Vitrine test</title>\n")
+    return site
 
-    return synthesize(tmp_path_factory.mktemp("cdk.out"))
+
+@pytest.fixture(scope="session")
+def default_stack(tmp_path_factory: pytest.TempPathFactory, site_dir: Path) -> Synthesized:
+    """The app with cdk.json's context: recording on, STANDARD/LOW channel, any origin."""
+    return synthesize_app(tmp_path_factory.mktemp("cdk.out"), site_dir=site_dir)
+
+
+@pytest.fixture(scope="session")
+def template_path(default_stack) -> Path:
+    """The template the local runtime provisions from: the default app, synthesized once."""
+    return default_stack.template_path

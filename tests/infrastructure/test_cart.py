@@ -1,0 +1,100 @@
+"""infra/cart: the REST API mirrors the Chalice route table, resource by resource."""
+
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match
+
+from infra.cart.construct import CHALICE_HANDLER, chalice_routes
+
+from .conftest import Synthesized
+
+pytestmark = pytest.mark.infra
+
+
+def _resource_paths(synthesized: Synthesized) -> dict[str, str]:
+    """Each AWS::ApiGateway::Resource's full path, by logical id."""
+    resources = synthesized.resources("AWS::ApiGateway::Resource")
+
+    def path(logical_id: str) -> str:
+        properties = resources[logical_id]["Properties"]
+        parent = properties["ParentId"]
+        prefix = "" if "Fn::GetAtt" in parent else path(parent["Ref"])  # GetAtt: the root
+        return f"{prefix}/{properties['PathPart']}"
+
+    return {logical_id: path(logical_id) for logical_id in resources}
+
+
+def _methods(synthesized: Synthesized) -> dict[tuple[str, str], dict[str, Any]]:
+    paths = _resource_paths(synthesized)
+    methods = {}
+    for method in synthesized.resources("AWS::ApiGateway::Method").values():
+        resource = method["Properties"]["ResourceId"]
+        path = paths[resource["Ref"]] if "Ref" in resource else "/"
+        methods[path, method["Properties"]["HttpMethod"]] = method["Properties"]
+    return methods
+
+
+def test_there_is_exactly_one_resource_per_chalice_route(default_stack: Synthesized) -> None:
+    paths = list(_resource_paths(default_stack).values())
+
+    assert sorted(paths) == sorted(chalice_routes())
+    assert len(paths) == len(set(paths))
+    assert not [path for path in paths if "+}" in path], "a greedy {proxy+} resource"
+
+
+def test_each_chalice_method_invokes_the_chalice_app(default_stack: Synthesized) -> None:
+    chalice_app = default_stack.logical_id("AWS::Lambda::Function", "CartChaliceApp")
+    methods = _methods(default_stack)
+    expected = {(path, method) for path, routes in chalice_routes().items() for method in routes}
+
+    assert {key for key in methods if key[1] != "OPTIONS"} == expected
+    for key in expected:
+        integration = methods[key]["Integration"]
+        assert integration["Type"] == "AWS_PROXY", key
+        assert {"Fn::GetAtt": [chalice_app, "Arn"]} in integration["Uri"]["Fn::Join"][1], key
+    assert default_stack.function(CHALICE_HANDLER)
+
+
+def test_preflight_requests_answer_with_the_configured_origins(
+    default_stack: Synthesized, custom_stack: Synthesized
+) -> None:
+    def allowed_origin(synthesized: Synthesized) -> str:
+        options = _methods(synthesized)["/shows", "OPTIONS"]["Integration"]
+        (response,) = options["IntegrationResponses"]
+        return response["ResponseParameters"]["method.response.header.Access-Control-Allow-Origin"]
+
+    assert allowed_origin(default_stack) == "'*'"
+    # Several origins: API Gateway echoes the request's origin when it is one of them.
+    assert allowed_origin(custom_stack) == "'https://shop.example.com'"
+    (template,) = _methods(custom_stack)["/shows", "OPTIONS"]["Integration"][
+        "IntegrationResponses"
+    ][0]["ResponseTemplates"].values()
+    assert "https://www.example.com" in template
+
+
+def test_the_stage_logs_access_and_errors_traces_and_throttles(default_stack: Synthesized) -> None:
+    access_logs = default_stack.logical_id("AWS::Logs::LogGroup", "CartAccessLogs")
+
+    stage = default_stack.resource("AWS::ApiGateway::Stage", "CartRestApi")["Properties"]
+
+    assert {"Ref": access_logs} in stage["AccessLogSetting"]["DestinationArn"]["Fn::Join"][1]
+    default_stack.template.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "TracingEnabled": True,
+            "MethodSettings": [
+                Match.object_like(
+                    {
+                        "LoggingLevel": "ERROR",
+                        "ThrottlingRateLimit": Match.any_value(),
+                        "ThrottlingBurstLimit": Match.any_value(),
+                    }
+                )
+            ],
+        },
+    )
+    # API Gateway's account-wide logging role, which the WebSocket stage needs too.
+    default_stack.template.resource_count_is("AWS::ApiGateway::Account", 1)
+    account = default_stack.logical_id("AWS::ApiGateway::Account", "CartRestApi")
+    assert account in default_stack.resource("AWS::ApiGatewayV2::Stage", "ChatStage")["DependsOn"]
