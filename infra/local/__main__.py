@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from infra.local.embedded_aws import PortTaken
+from infra.local.ivs import LocalIvsError
 from infra.local.runtime import LocalRuntime, RuntimeOptions, describe
 
 
@@ -19,6 +20,9 @@ def parse_options(argv: list[str]) -> RuntimeOptions:
     parser.add_argument("--port", type=int, default=defaults.port, help="gateway port")
     parser.add_argument("--aws-port", type=int, default=defaults.aws_port, help="embedded AWS")
     parser.add_argument("--rtmp-port", type=int, default=defaults.rtmp_port)
+    parser.add_argument(
+        "--rtmp-host", default=defaults.rtmp_host, help="0.0.0.0 to take a phone on your network"
+    )
     parser.add_argument(
         "--source",
         choices=("testpattern", "rtmp"),
@@ -39,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     runtime = LocalRuntime(options)
     try:
         runtime.start()
-    except (PortTaken, FileNotFoundError) as error:
+    except (PortTaken, FileNotFoundError, LocalIvsError) as error:
         runtime.stop()
         print(f"vitrine: {error}", file=sys.stderr)
         return 2

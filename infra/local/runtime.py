@@ -30,6 +30,7 @@ class RuntimeOptions:
     port: int = 8000
     aws_port: int = 4510
     rtmp_port: int = 1935
+    rtmp_host: str = "127.0.0.1"  # 0.0.0.0 lets a phone on the same network publish
     source: str = "testpattern"  # or "rtmp": OBS or a phone app streams to the RTMP ingest
     template: Path = REPO_ROOT / "cdk.out" / "VitrineStack.template.json"
     web_dir: Path = REPO_ROOT / "web" / "dist"
@@ -135,7 +136,7 @@ class LocalRuntime:
         recording = next(self.template.of_type("AWS::IVS::RecordingConfiguration"), None)
         options = self.options
         source = (
-            ivs.RtmpSource(port=options.rtmp_port)
+            ivs.RtmpSource(port=options.rtmp_port, host=options.rtmp_host)
             if options.source == "rtmp"
             else ivs.PatternSource(brand_name=settings.brand_name)
         )
