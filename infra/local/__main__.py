@@ -39,6 +39,7 @@ def parse_options(argv: list[str]) -> RuntimeOptions:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("vitrine").setLevel(logging.INFO)  # ours; botocore & moto stay quiet
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request log
     options = parse_options(sys.argv[1:] if argv is None else argv)
     runtime = LocalRuntime(options)
     try:

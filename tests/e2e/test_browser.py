@@ -66,6 +66,9 @@ def test_the_viewer_page_plays_the_local_stream(vitrine, page):
     expect(body).to_have_attribute("data-socket-state", "open", timeout=15_000)
     expect(body).to_have_attribute("data-show-state", "ready")
     expect(page.locator(".product")).to_have_count(3)
+    images = page.locator(".product img")
+    expect(images).to_have_count(3)
+    assert all(width > 0 for width in images.evaluate_all("els => els.map(e => e.naturalWidth)"))
     # The video really advances: Playing is not just a state label.
     start = page.evaluate("document.querySelector('video').currentTime")
     page.wait_for_timeout(2_000)

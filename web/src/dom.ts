@@ -24,6 +24,12 @@ export function safeHttpUrl(url: string): string | null {
   }
 }
 
+/** An image source: http(s), or an inline raster/SVG image (an <img> runs no script in it). */
+export function safeImageUrl(url: string): string | null {
+  if (/^data:image\/(png|jpeg|gif|webp|avif|svg\+xml)[;,]/i.test(url)) return url;
+  return safeHttpUrl(url);
+}
+
 export function formatPrice(price: string, currency: string): string {
   const amount = Number(price);
   if (!Number.isFinite(amount)) return `${price} ${currency}`;

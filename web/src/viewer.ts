@@ -10,7 +10,7 @@ import { ErrorType, PlayerState } from "amazon-ivs-player";
 import { ShowsApi, type Product, type Show } from "./api";
 import { deviceType, trafficSource, viewerId } from "./audience";
 import { loadConfig, type VitrineConfig } from "./config";
-import { applyBrand, byId, formatPrice, safeHttpUrl } from "./dom";
+import { applyBrand, byId, formatPrice, safeHttpUrl, safeImageUrl } from "./dom";
 import { startLivePlayer } from "./player";
 import { ShowSocket, webSocketUrl } from "./socket";
 
@@ -60,7 +60,7 @@ function productItem(product: Product): HTMLLIElement {
   item.className = "product";
   item.dataset.sku = product.sku;
 
-  const imageUrl = safeHttpUrl(product.image_url);
+  const imageUrl = safeImageUrl(product.image_url);
   const image = document.createElement(imageUrl ? "img" : "div");
   image.className = "product-image";
   if (image instanceof HTMLImageElement && imageUrl) {
