@@ -1,6 +1,6 @@
 """The event log adapter: appends typed events to a show's log and reads them back in order."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from functions.common.events import ShowEvent
 from functions.common.models import EventModel
@@ -8,12 +8,6 @@ from functions.common.models import EventModel
 
 def append(event: ShowEvent) -> None:
     EventModel.from_event(event).save()
-
-
-def append_all(events: Iterable[ShowEvent]) -> None:
-    with EventModel.batch_write() as batch:
-        for event in events:
-            batch.save(EventModel.from_event(event))
 
 
 def events_of(show_id: str) -> Iterator[ShowEvent]:

@@ -19,26 +19,30 @@ from pynamodb.models import Model
 
 from functions.common.aws import region as aws_region
 from functions.common.events import ShowEvent, parse_event
-from functions.common.settings import Env
+from functions.common.settings import Env, MissingSetting
 
 
 class _TableName:
     """Reads the table name from the environment whenever PynamoDB asks for it, so importing a
-    model before the environment is set (tests, the local runtime) binds no wrong name."""
+    model before the environment is set (tests, the local runtime) binds no wrong name, and a
+    function deployed without the variable fails with its name instead of a made-up table."""
 
-    def __init__(self, variable: Env, default: str) -> None:
-        self.variable, self.default = variable, default
+    def __init__(self, variable: Env) -> None:
+        self.variable = variable
 
     def __get__(self, instance: object, owner: type) -> str:
-        return os.environ.get(self.variable) or self.default
+        name = os.environ.get(self.variable)
+        if not name:
+            raise MissingSetting(f"{self.variable.value} is not set")
+        return name
 
 
-def _meta(variable: Env, default: str) -> type:
+def _meta(variable: Env) -> type:
     """PynamoDB's Meta. The endpoint is left to botocore, which reads
     `AWS_ENDPOINT_URL[_DYNAMODB]` when the model first connects."""
 
     class Meta:
-        table_name = _TableName(variable, default)
+        table_name = _TableName(variable)
         region = aws_region()
 
     return Meta
@@ -71,7 +75,7 @@ class ShowsByStatus(GlobalSecondaryIndex["ShowModel"]):
 class ShowModel(Model):
     """A show in the catalog table: pk `SHOW#<show_id>`, sk `SHOW`."""
 
-    Meta = _meta(Env.CATALOG_TABLE, "vitrine-catalog")
+    Meta = _meta(Env.CATALOG_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="SHOW")
@@ -95,7 +99,7 @@ class ShowModel(Model):
 class ProductModel(Model):
     """A product in the catalog table: pk `PRODUCT#<sku>`, sk `PRODUCT`. Prices in minor units."""
 
-    Meta = _meta(Env.CATALOG_TABLE, "vitrine-catalog")
+    Meta = _meta(Env.CATALOG_TABLE)
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="PRODUCT")
@@ -127,7 +131,7 @@ class ConnectionsByShow(GlobalSecondaryIndex["ConnectionModel"]):
 class ConnectionModel(Model):
     """One open WebSocket connection. Chat identity comes from here, never from a message."""
 
-    Meta = _meta(Env.CONNECTIONS_TABLE, "vitrine-connections")
+    Meta = _meta(Env.CONNECTIONS_TABLE)
 
     connection_id = UnicodeAttribute(hash_key=True)
     show_id = UnicodeAttribute()
@@ -145,7 +149,7 @@ class ConnectionModel(Model):
 class EventModel(Model):
     """The event log: one item per ShowEvent, streamed to the KPI processor."""
 
-    Meta = _meta(Env.EVENTS_TABLE, "vitrine-events")
+    Meta = _meta(Env.EVENTS_TABLE)
 
     show_id = UnicodeAttribute(hash_key=True)
     event_key = UnicodeAttribute(range_key=True)
@@ -163,7 +167,7 @@ class EventModel(Model):
 class CartLineModel(Model):
     """A cart: sk `CART` holds its header, `LINE#<sku>` each line with its attribution."""
 
-    Meta = _meta(Env.CARTS_TABLE, "vitrine-carts")
+    Meta = _meta(Env.CARTS_TABLE)
 
     cart_id = UnicodeAttribute(hash_key=True)
     line_id = UnicodeAttribute(range_key=True)
@@ -182,7 +186,7 @@ class CartLineModel(Model):
 class KpiModel(Model):
     """A KPI aggregate of a show (unique viewers, peak concurrency, carts, ...)."""
 
-    Meta = _meta(Env.KPIS_TABLE, "vitrine-kpis")
+    Meta = _meta(Env.KPIS_TABLE)
 
     show_id = UnicodeAttribute(hash_key=True)
     metric = UnicodeAttribute(range_key=True)
@@ -193,21 +197,10 @@ class KpiModel(Model):
 class ReplayModel(Model):
     """The replay published from one recording session of a show."""
 
-    Meta = _meta(Env.REPLAYS_TABLE, "vitrine-replays")
+    Meta = _meta(Env.REPLAYS_TABLE)
 
     show_id = UnicodeAttribute(hash_key=True)
     recording_session_id = UnicodeAttribute(range_key=True)
     status = UnicodeAttribute(default="processing")
     manifest_key = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute(default=_utcnow)
-
-
-ALL_MODELS: tuple[type[Model], ...] = (
-    ShowModel,
-    ProductModel,
-    ConnectionModel,
-    EventModel,
-    CartLineModel,
-    KpiModel,
-    ReplayModel,
-)

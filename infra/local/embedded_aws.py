@@ -99,7 +99,10 @@ def _table(template: Template, resource: Resource, dynamodb: Any) -> None:
     except dynamodb.exceptions.ResourceInUseException:
         description = dynamodb.describe_table(TableName=name)["Table"]
     ttl = props.get("TimeToLiveSpecification")
-    if ttl and ttl.get("Enabled"):
+    status = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    # DynamoDB refuses to enable TTL twice: a restart against a kept endpoint must not fail.
+    already = status.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
+    if ttl and ttl.get("Enabled") and not already:
         dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
     attributes = {"Ref": name, "Arn": description["TableArn"]}
     if "LatestStreamArn" in description:
@@ -111,8 +114,11 @@ def _bucket(template: Template, resource: Resource, s3: Any) -> None:
     name = resource.properties.get("BucketName") or physical_name(
         template, resource, lowercase=True
     )
+    location = {}
+    if template.region != "us-east-1":  # S3's one region that refuses a location constraint
+        location = {"CreateBucketConfiguration": {"LocationConstraint": template.region}}
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
-        s3.create_bucket(Bucket=name)
+        s3.create_bucket(Bucket=name, **location)
     if resource.properties.get("VersioningConfiguration", {}).get("Status") == "Enabled":
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     template.provide(

@@ -1,7 +1,10 @@
 """Integration fixtures: the embedded AWS provisioned from the synthesized template, exactly as
 `make dev` provisions it, and API Gateway-shaped events for the handlers."""
 
+import contextlib
+import os
 import uuid
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -19,6 +22,28 @@ def provisioned(aws_endpoint, template_path) -> Template:
     embedded_aws.provision(template, aws.client)
     embedded_aws.apply_environment(template)
     return template
+
+
+@pytest.fixture
+def as_function(provisioned) -> Callable[[str], contextlib.AbstractContextManager]:
+    """`with as_function(handler):` runs the block with exactly the Vitrine settings that the
+    template gives that handler's function, as in AWS; a variable its construct forgot fails
+    the test instead of borrowing another function's."""
+    environments = provisioned.function_environments()
+
+    @contextlib.contextmanager
+    def running_as(handler: str) -> Iterator[None]:
+        saved = dict(os.environ)
+        for name in [name for name in os.environ if name.startswith("VITRINE_")]:
+            del os.environ[name]
+        os.environ.update(environments[handler])
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    return running_as
 
 
 @pytest.fixture

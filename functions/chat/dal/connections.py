@@ -11,12 +11,18 @@ def show_exists(show_id: str) -> bool:
 
 
 def open_connection(
-    connection_id: str, request: ConnectRequest, *, role: str, display_name: str, at: datetime
+    connection_id: str,
+    request: ConnectRequest,
+    *,
+    viewer_id: str,
+    role: str,
+    display_name: str,
+    at: datetime,
 ) -> ConnectionModel:
     connection = ConnectionModel(
         connection_id,
         show_id=request.show,
-        viewer_id=request.viewer,
+        viewer_id=viewer_id,
         role=role,
         display_name=display_name,
         device=request.device,
@@ -35,10 +41,3 @@ def close_connection(connection_id: str) -> ConnectionModel | None:
         return None
     connection.delete()
     return connection
-
-
-def get_connection(connection_id: str) -> ConnectionModel | None:
-    try:
-        return ConnectionModel.get(connection_id)
-    except ConnectionModel.DoesNotExist:
-        return None

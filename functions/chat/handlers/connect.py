@@ -32,6 +32,8 @@ def handler(event: dict, context: object) -> dict:
     connections.open_connection(
         event["requestContext"]["connectionId"],
         request,
+        # Staff are who their verified token says; only anonymous viewers name themselves.
+        viewer_id=request.viewer if role == "viewer" else authorizer["principalId"],
         role=role,
         display_name=authorizer.get("username") or request.name,
         at=now,

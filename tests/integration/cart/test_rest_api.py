@@ -38,34 +38,39 @@ def bearer(token: str) -> dict:
     return {"authorization": f"Bearer {token}"}
 
 
-def call(event, context):
-    answer = app(event, context)
-    return answer["statusCode"], json.loads(answer["body"]) if answer.get("body") else None
+@pytest.fixture
+def call(as_function, lambda_context):
+    """Invoke the REST API's function with its own environment, as API Gateway would."""
+
+    def invoke(event):
+        with as_function("functions.cart.app.app"):
+            answer = app(event, lambda_context)
+        return answer["statusCode"], json.loads(answer["body"]) if answer.get("body") else None
+
+    return invoke
 
 
-def test_health(lambda_context):
-    status, body = call(rest_event("GET", "/health", "/health"), lambda_context)
+def test_health(call):
+    status, body = call(rest_event("GET", "/health", "/health"))
     assert status == 200
     assert body["status"] == "ok"
 
 
-def test_a_show_comes_with_its_products(lambda_context):
-    status, show = call(
-        rest_event("GET", "/shows/{show_id}", f"/shows/{DEMO_SHOW_ID}"), lambda_context
-    )
+def test_a_show_comes_with_its_products(call):
+    status, show = call(rest_event("GET", "/shows/{show_id}", f"/shows/{DEMO_SHOW_ID}"))
     assert status == 200
     assert show["show_id"] == DEMO_SHOW_ID
     assert [p["sku"] for p in show["products"]] == ["SNEAKER-01", "JACKET-02", "BAG-03"]
     assert show["products"][0]["price"] == "89.90"
 
 
-def test_unknown_show_is_404(lambda_context):
-    status, body = call(rest_event("GET", "/shows/{show_id}", "/shows/nope"), lambda_context)
+def test_unknown_show_is_404(call):
+    status, body = call(rest_event("GET", "/shows/{show_id}", "/shows/nope"))
     assert status == 404
     assert "nope" in body["Message"]
 
 
-def test_a_host_creates_a_show_then_it_is_listed(staff_tokens, lambda_context):
+def test_a_host_creates_a_show_then_it_is_listed(staff_tokens, call):
     draft = {
         "show_id": "winter-sale",
         "title": "Winter sale",
@@ -75,18 +80,15 @@ def test_a_host_creates_a_show_then_it_is_listed(staff_tokens, lambda_context):
     }
     headers = bearer(staff_tokens["hana"])
     status, created = call(
-        rest_event("POST", "/shows", "/shows", body=json.dumps(draft), headers=headers),
-        lambda_context,
+        rest_event("POST", "/shows", "/shows", body=json.dumps(draft), headers=headers)
     )
     assert status == 201, created
     assert created["products"][0]["sku"] == "BAG-03"
-    status, listing = call(
-        rest_event("GET", "/shows", "/shows", query={"status": "scheduled"}), lambda_context
-    )
+    status, listing = call(rest_event("GET", "/shows", "/shows", query={"status": "scheduled"}))
     assert "winter-sale" in [show["show_id"] for show in listing["shows"]]
 
     again = rest_event("POST", "/shows", "/shows", body=json.dumps(draft), headers=headers)
-    assert call(again, lambda_context)[0] == 409
+    assert call(again)[0] == 409
 
 
 @pytest.mark.parametrize(
@@ -102,24 +104,22 @@ def test_a_host_creates_a_show_then_it_is_listed(staff_tokens, lambda_context):
         ),
     ],
 )  # fmt: skip
-def test_bad_bodies_get_a_clear_400_and_store_nothing(staff_tokens, lambda_context, body, message):
+def test_bad_bodies_get_a_clear_400_and_store_nothing(staff_tokens, call, body, message):
     headers = bearer(staff_tokens["hana"])
-    status, answer = call(
-        rest_event("POST", "/shows", "/shows", body=body, headers=headers), lambda_context
-    )
+    status, answer = call(rest_event("POST", "/shows", "/shows", body=body, headers=headers))
     assert status == 400
     assert message in answer["Message"]
-    assert call(rest_event("GET", "/shows/{show_id}", "/shows/x"), lambda_context)[0] == 404
+    assert call(rest_event("GET", "/shows/{show_id}", "/shows/x"))[0] == 404
 
 
-def test_creating_a_show_needs_a_staff_token_with_the_right_role(staff_tokens, lambda_context):
+def test_creating_a_show_needs_a_staff_token_with_the_right_role(staff_tokens, call):
     body = json.dumps({"show_id": "y", "title": "t", "starts_at": "2026-12-10T18:00:00Z"})
     anonymous = rest_event("POST", "/shows", "/shows", body=body)
-    assert call(anonymous, lambda_context)[0] == 401
+    assert call(anonymous)[0] == 401
     tampered = staff_tokens["hana"][:-4] + "AAAA"  # signature no longer matches
     forged = rest_event("POST", "/shows", "/shows", body=body, headers=bearer(tampered))
-    assert call(forged, lambda_context)[0] == 401
+    assert call(forged)[0] == 401
     moderator = rest_event(
         "POST", "/shows", "/shows", body=body, headers=bearer(staff_tokens["max"])
     )
-    assert call(moderator, lambda_context)[0] == 403
+    assert call(moderator)[0] == 403

@@ -16,6 +16,21 @@ def catalog(provisioned):
     seed_catalog()
 
 
+CONNECT = "functions.chat.handlers.connect.handler"
+DISCONNECT = "functions.chat.handlers.disconnect.handler"
+
+
+@pytest.fixture
+def call(as_function, lambda_context):
+    """Invoke a handler as its deployed function: its own environment, a Lambda context."""
+
+    def invoke(handler_path, module, event):
+        with as_function(handler_path):
+            return module.handler(event, lambda_context)
+
+    return invoke
+
+
 def connect_event(connection_id, query, authorizer=None):
     return websocket_event(
         "$connect",
@@ -25,18 +40,16 @@ def connect_event(connection_id, query, authorizer=None):
     )
 
 
-def test_a_viewer_connects_and_leaves_with_watch_time(lambda_context):
+def test_a_viewer_connects_and_leaves_with_watch_time(call):
     query = {"show": DEMO_SHOW_ID, "viewer": "viewer-1", "device": "mobile", "source": "instagram"}
-    assert connect.handler(connect_event("c-1", query), lambda_context)["statusCode"] == 200
+    assert call(CONNECT, connect, connect_event("c-1", query))["statusCode"] == 200
 
     stored = ConnectionModel.get("c-1")
     assert (stored.show_id, stored.viewer_id, stored.role, stored.device) == (
         DEMO_SHOW_ID, "viewer-1", "viewer", "mobile",
     )  # fmt: skip
-    assert (
-        disconnect.handler(websocket_event("$disconnect", "c-1"), lambda_context)["statusCode"]
-        == 200
-    )
+    left = call(DISCONNECT, disconnect, websocket_event("$disconnect", "c-1"))
+    assert left["statusCode"] == 200
     with pytest.raises(ConnectionModel.DoesNotExist):
         ConnectionModel.get("c-1")
 
@@ -67,8 +80,8 @@ def test_staff_connections_are_not_counted_as_viewers(lambda_context):
         ({"show": "bad show id", "viewer": "v"}, 400),
     ],
 )
-def test_bad_connection_requests_are_refused_and_store_nothing(query, status, lambda_context):
-    answer = connect.handler(connect_event("c-bad", query), lambda_context)
+def test_bad_connection_requests_are_refused_and_store_nothing(query, status, call):
+    answer = call(CONNECT, connect, connect_event("c-bad", query))
     assert answer["statusCode"] == status
     with pytest.raises(ConnectionModel.DoesNotExist):
         ConnectionModel.get("c-bad")
