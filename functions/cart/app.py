@@ -2,6 +2,8 @@
 
 Routes stay thin: parse the request, call the catalog, shape the response."""
 
+from collections.abc import Callable
+
 from chalice import (
     BadRequestError,
     Chalice,
@@ -11,9 +13,11 @@ from chalice import (
     Response,
     UnauthorizedError,
 )
+from chalice.app import Request
 from pydantic import ValidationError
 
 from functions.cart.dal import catalog
+from functions.cart.logic.cors import cors_headers
 from functions.cart.logic.shows import ShowDraft
 from functions.common.auth import InvalidToken, StaffIdentity, StaffTokenVerifier
 from functions.common.events import StaffRole
@@ -21,6 +25,15 @@ from functions.common.models import ShowStatus
 from functions.common.settings import Settings
 
 app = Chalice(app_name="vitrine-api")
+
+
+@app.middleware("http")
+def allowed_origins(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """CORS for the brand's allowed origins (API Gateway answers the preflights in AWS)."""
+    response = get_response(request)
+    allowed = Settings.from_env().allowed_origins
+    response.headers.update(cors_headers(request.headers.get("origin"), allowed))
+    return response
 
 
 def _json_body() -> dict:
@@ -54,12 +67,12 @@ def _staff(*roles: StaffRole) -> StaffIdentity:
     return staff
 
 
-@app.route("/health", methods=["GET"], cors=True)
+@app.route("/health", methods=["GET"])
 def health() -> dict:
     return {"status": "ok", "brand": Settings.from_env().brand_name}
 
 
-@app.route("/shows", methods=["GET"], cors=True)
+@app.route("/shows", methods=["GET"])
 def list_shows() -> dict:
     params = app.current_request.query_params or {}
     try:
@@ -70,7 +83,7 @@ def list_shows() -> dict:
     return {"shows": [show.model_dump(mode="json") for show in shows]}
 
 
-@app.route("/shows/{show_id}", methods=["GET"], cors=True)
+@app.route("/shows/{show_id}", methods=["GET"])
 def get_show(show_id: str) -> dict:
     show = catalog.get_show(show_id)
     if show is None:
@@ -78,7 +91,7 @@ def get_show(show_id: str) -> dict:
     return show.model_dump(mode="json")
 
 
-@app.route("/shows", methods=["POST"], cors=True)
+@app.route("/shows", methods=["POST"])
 def create_show() -> Response:
     _staff(StaffRole.HOST)
     try:

@@ -27,6 +27,8 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from functions.cart.logic.cors import preflight_headers
+from functions.common.settings import Settings
 from infra.local.connections import Client, ConnectionHub, new_connection_id, now_ms
 from infra.local.lambdas import WebSocketWiring, invoke, load_handler
 
@@ -119,8 +121,10 @@ def create_gateway(settings: GatewaySettings, hub: ConnectionHub | None = None) 
         if found is None:
             return _api_error(404, f"no route for {path}")
         resource, path_parameters, methods = found
-        if request.method == "OPTIONS":
-            return Response(status_code=204, headers=_cors_preflight(methods))
+        if request.method == "OPTIONS":  # API Gateway answers preflights itself
+            allowed = Settings.from_env().allowed_origins
+            origin = request.headers.get("origin")
+            return Response(status_code=204, headers=preflight_headers(origin, allowed, methods))
         if request.method not in methods:
             return _api_error(405, f"{request.method} is not allowed on {resource}")
         raw = await request.body()
@@ -381,12 +385,3 @@ def _proxy_response(result: Any) -> Response:
     body = result.get("body") or ""
     content = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
     return Response(content, status_code=int(result["statusCode"]), headers=headers)
-
-
-def _cors_preflight(methods: set[str]) -> dict[str, str]:
-    return {
-        "access-control-allow-origin": "*",
-        "access-control-allow-methods": ",".join(sorted(methods | {"OPTIONS"})),
-        "access-control-allow-headers": "authorization,content-type,x-amz-date,x-api-key",
-        "access-control-max-age": "600",
-    }

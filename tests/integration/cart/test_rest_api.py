@@ -123,3 +123,24 @@ def test_creating_a_show_needs_a_staff_token_with_the_right_role(staff_tokens, c
         "POST", "/shows", "/shows", body=body, headers=bearer(staff_tokens["max"])
     )
     assert call(moderator)[0] == 403
+
+
+@pytest.mark.parametrize(
+    ("allowed", "origin", "expected"),
+    [
+        ("https://shop.example", "https://shop.example", "https://shop.example"),
+        ("https://shop.example", "https://evil.example", None),
+        ("*", "https://anywhere.example", "*"),
+    ],
+)
+def test_answers_carry_cors_headers_for_the_brands_origins_only(
+    as_function, lambda_context, allowed, origin, expected
+):
+    for event in (
+        rest_event("GET", "/health", "/health", headers={"origin": origin}),
+        rest_event("GET", "/shows/{show_id}", "/shows/nope", headers={"origin": origin}),
+    ):
+        with as_function("functions.cart.app.app"):
+            os.environ["VITRINE_ALLOWED_ORIGINS"] = allowed
+            answer = app(event, lambda_context)
+        assert answer["headers"].get("Access-Control-Allow-Origin") == expected
