@@ -86,8 +86,13 @@ def _api_error(status: int, message: str) -> JSONResponse:
 def create_gateway(settings: GatewaySettings, hub: ConnectionHub | None = None) -> Starlette:
     hub = hub or ConnectionHub()
     chalice_app = load_handler(settings.rest_handler)
+    # Like API Gateway, a literal segment wins over a {parameter} at the same position.
     rest_routes: list[RestRoute] = [
-        (path, _route_pattern(path), set(methods)) for path, methods in chalice_app.routes.items()
+        (path, _route_pattern(path), set(methods))
+        for path, methods in sorted(
+            chalice_app.routes.items(),
+            key=lambda route: [part.startswith("{") for part in route[0].split("/")],
+        )
     ]
 
     def request_context(
@@ -118,15 +123,14 @@ def create_gateway(settings: GatewaySettings, hub: ConnectionHub | None = None) 
     async def rest(request: Request) -> Response:
         path = "/" + request.path_params["path"]
         found = _match_route(rest_routes, path)
-        if found is None:
-            return _api_error(404, f"no route for {path}")
+        if found is None or (request.method not in found[2] and request.method != "OPTIONS"):
+            # API Gateway's answer to a path or method it has no resource for.
+            return _api_error(403, "Missing Authentication Token")
         resource, path_parameters, methods = found
         if request.method == "OPTIONS":  # API Gateway answers preflights itself
             allowed = Settings.from_env().allowed_origins
             origin = request.headers.get("origin")
             return Response(status_code=204, headers=preflight_headers(origin, allowed, methods))
-        if request.method not in methods:
-            return _api_error(405, f"{request.method} is not allowed on {resource}")
         raw = await request.body()
         try:
             body, is_base64 = (raw.decode(), False) if raw else (None, False)
@@ -183,6 +187,9 @@ def create_gateway(settings: GatewaySettings, hub: ConnectionHub | None = None) 
             )
 
         authorizer_context = None
+        if settings.websocket.missing_identity(query or {}, headers):
+            await _refuse(websocket, 401, "Unauthorized")
+            return
         if settings.websocket.authorizer:
             arn = (
                 f"arn:aws:execute-api:{settings.region}:{settings.account_id}:"
@@ -232,7 +239,9 @@ def create_gateway(settings: GatewaySettings, hub: ConnectionHub | None = None) 
                     close_code = message.get("code", 1000)
                     break
                 client.last_active_at = datetime.now(UTC)
-                await route_frame(client, message, context)
+                if not await route_frame(client, message, context):
+                    close_code = 1003
+                    break
         except WebSocketDisconnect as disconnect:
             close_code = disconnect.code
         finally:
@@ -249,22 +258,20 @@ def create_gateway(settings: GatewaySettings, hub: ConnectionHub | None = None) 
                     },
                 )
 
-    async def route_frame(client: Client, message: dict, context: Any) -> None:
+    async def route_frame(client: Client, message: dict, context: Any) -> bool:
+        """Invoke the frame's route; False when the client must be disconnected."""
         text = message.get("text")
-        if text is None:
-            hub.post(client.connection_id, _error_frame("binary frames are not supported"))
-            return
-        try:
-            action = json.loads(text).get("action")
-        except (ValueError, AttributeError):
-            action = None  # not a JSON object: API Gateway routes it to $default
-        handler = settings.websocket.handler_for_frame(action)
-        if handler is None:
-            hub.post(client.connection_id, _error_frame("Forbidden"))
-            return
-        route_key = action if handler == settings.websocket.routes.get(action) else "$default"
+        if text is None:  # API Gateway refuses binary frames by closing the connection
+            await hub.disconnect(client.connection_id, 1003, "binary frames are not supported")
+            return False
+        request = context("$default", "MESSAGE")
+        route_key = settings.websocket.route_for_frame(text)
+        if route_key is None:
+            hub.post(client.connection_id, _gateway_error("Forbidden", request))
+            return True
+        handler = settings.websocket.routes[route_key]
         event = {
-            "requestContext": context(route_key, "MESSAGE") | {"messageId": uuid.uuid4().hex},
+            "requestContext": request | {"routeKey": route_key, "messageId": uuid.uuid4().hex},
             "body": text,
             "isBase64Encoded": False,
         }
@@ -272,7 +279,8 @@ def create_gateway(settings: GatewaySettings, hub: ConnectionHub | None = None) 
             await invoke(handler, event)
         except Exception:
             log.exception("WebSocket handler %s failed", handler)
-            hub.post(client.connection_id, _error_frame("Internal server error"))
+            hub.post(client.connection_id, _gateway_error("Internal server error", request))
+        return True
 
     async def management(request: Request) -> Response:
         connection_id = request.path_params["connection_id"]
@@ -372,8 +380,15 @@ async def _refuse(websocket: WebSocket, status: int, body: str) -> None:
         await websocket.close(code=1008, reason=body[:120])
 
 
-def _error_frame(message: str) -> str:
-    return json.dumps({"type": "error", "error": message})
+def _gateway_error(message: str, request_context: dict) -> str:
+    """The frame API Gateway itself sends when a route fails or none matches."""
+    return json.dumps(
+        {
+            "message": message,
+            "connectionId": request_context["connectionId"],
+            "requestId": request_context["requestId"],
+        }
+    )
 
 
 def _proxy_response(result: Any) -> Response:

@@ -4,6 +4,7 @@ Which handler serves which WebSocket route, the `$connect` authorizer and the RE
 from the template, so the local gateway cannot drift from what `cdk deploy` creates."""
 
 import importlib
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -61,12 +62,36 @@ async def invoke(path: str, event: dict) -> Any:
 class WebSocketWiring:
     routes: dict[str, str]  # route key ($connect, $disconnect, $default, actions) -> handler
     authorizer: str | None  # handler of the $connect authorizer
+    identity_sources: tuple[str, ...]  # e.g. route.request.querystring.show
     selection_expression: str  # e.g. $request.body.action
 
-    def handler_for_frame(self, action: object) -> str | None:
-        if isinstance(action, str) and action in self.routes and not action.startswith("$"):
-            return self.routes[action]
-        return self.routes.get("$default")
+    @property
+    def selection_field(self) -> str:
+        """The body field that selects the route; the only expression form Vitrine uses."""
+        prefix = "$request.body."
+        if not self.selection_expression.startswith(prefix):
+            raise ValueError(f"unsupported route selection {self.selection_expression!r}")
+        return self.selection_expression.removeprefix(prefix)
+
+    def route_for_frame(self, body: str) -> str | None:
+        """The route key API Gateway would pick for a text frame (None: no route matches)."""
+        try:
+            selected = json.loads(body).get(self.selection_field)
+        except (ValueError, AttributeError):
+            selected = None  # not a JSON object
+        if isinstance(selected, str) and selected in self.routes and selected[:1] != "$":
+            return selected
+        return "$default" if "$default" in self.routes else None
+
+    def missing_identity(self, query: dict[str, str], headers: dict[str, str]) -> bool:
+        """True when an identity source is absent: API Gateway then answers 401 itself,
+        without invoking the authorizer."""
+        for source in self.identity_sources:
+            kind, _, name = source.removeprefix("route.request.").partition(".")
+            present = query if kind == "querystring" else headers
+            if not present.get(name if kind == "querystring" else name.lower()):
+                return True
+        return False
 
 
 def _nodes(value: Any) -> Iterator[dict]:
@@ -105,6 +130,7 @@ def websocket_wiring(template: Template) -> WebSocketWiring:
         raise ValueError(f"expected one WebSocket API in the template, found {len(apis)}")
     routes: dict[str, str] = {}
     authorizer: str | None = None
+    identity_sources: tuple[str, ...] = ()
     for route in template.of_type("AWS::ApiGatewayV2::Route"):
         integration = template.resources.get(_referenced_id(route.properties.get("Target")))
         handler = integration and _function_handler(
@@ -115,9 +141,11 @@ def websocket_wiring(template: Template) -> WebSocketWiring:
         if route.properties.get("RouteKey") == "$connect" and route.properties.get("AuthorizerId"):
             found = template.resources[_referenced_id(route.properties["AuthorizerId"])]
             authorizer = _function_handler(template, found.properties["AuthorizerUri"])
+            identity_sources = tuple(found.properties.get("IdentitySource", ()))
     return WebSocketWiring(
         routes=routes,
         authorizer=authorizer,
+        identity_sources=identity_sources,
         selection_expression=apis[0].properties.get("RouteSelectionExpression", ""),
     )
 

@@ -127,14 +127,25 @@ def test_malformed_frames_get_an_error_frame_and_the_socket_stays_open(vitrine, 
         assert answer["error"] == error
         socket.send(json.dumps({"action": "ping"}))
         assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
-        socket.send(b"\x00\x01binary")
-        assert json.loads(socket.recv(timeout=10))["type"] == "error"
     assert httpx.get(f"{vitrine.base_url}/local/health").status_code == 200
+
+
+def test_a_binary_frame_closes_the_connection_like_api_gateway(vitrine):
+    with connect(socket_url(vitrine, "e2e-binary")) as socket:
+        socket.send(b"\x00\x01binary")
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=10)
+    assert closed.value.rcvd.code == 1003
 
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("show=no-such-show&viewer=v", 404), ("viewer=v", 400), ("show=demo-show&viewer=a b", 400)],
+    [
+        ("show=no-such-show&viewer=v", 404),
+        ("viewer=v", 401),  # no identity source: API Gateway refuses before the authorizer
+        ("show=demo-show", 400),
+        ("show=demo-show&viewer=a b", 400),
+    ],
 )
 def test_bad_connection_requests_are_refused_with_a_status(vitrine, query, status):
     with pytest.raises(InvalidStatus) as refused:
@@ -183,6 +194,7 @@ def test_bad_rest_bodies_get_a_400_and_the_gateway_survives(vitrine):
         )
         assert answer.status_code == 400, answer.text
         assert answer.json()["Message"]
-    assert httpx.get(f"{api}/no/such/route").status_code == 404
-    assert httpx.delete(f"{api}/health").status_code == 405
+    for unknown in (httpx.get(f"{api}/no/such/route"), httpx.delete(f"{api}/health")):
+        assert unknown.status_code == 403  # as API Gateway answers an undefined resource
+        assert unknown.json() == {"message": "Missing Authentication Token"}
     assert httpx.get(f"{api}/health").status_code == 200
