@@ -4,6 +4,7 @@ Only resources with data or identity are created here (tables, buckets, the user
 IVS channel record); compute (Lambda, API Gateway, CloudFront) is what the local gateway runs."""
 
 import contextlib
+import json
 import os
 import socket
 from collections.abc import Callable
@@ -72,6 +73,8 @@ def provision(template: Template, client: Callable[[str], Any]) -> None:
     _user_pools(template, client("cognito-idp"))
     for resource in template.of_type("AWS::IVS::Channel"):
         _channel(template, resource, client("ivs"))
+    for resource in template.of_type("AWS::Events::Rule"):
+        _rule(template, resource, client("events"))
 
 
 def _table(template: Template, resource: Resource, dynamodb: Any) -> None:
@@ -199,6 +202,24 @@ def _channel(template: Template, resource: Resource, ivs: Any) -> None:
 
 # Names that legitimately differ per function; in one local process they take one value.
 PER_FUNCTION_NAMES = {"POWERTOOLS_SERVICE_NAME": "vitrine-local"}
+
+
+def _rule(template: Template, resource: Resource, events: Any) -> None:
+    """The rule and its pattern, as deployed. Its targets are not: moto delivers to none of
+    them (log groups, state machines); the local runtime hands events to them itself."""
+    props = resource.properties
+    name = props.get("Name") or physical_name(template, resource)
+    events.put_rule(
+        Name=name,
+        EventPattern=json.dumps(template.resolve(props["EventPattern"])),
+        State=props.get("State", "ENABLED"),
+        Description=props.get("Description", ""),
+    )
+    template.provide(
+        resource.logical_id,
+        Ref=name,
+        Arn=f"arn:aws:events:{template.region}:{template.account_id}:rule/{name}",
+    )
 
 
 def apply_environment(template: Template, environ: Any = os.environ) -> dict[str, str]:
