@@ -54,10 +54,7 @@ def _validation_message(error: ValidationError) -> str:
 
 
 def _staff(*roles: StaffRole) -> StaffIdentity:
-    settings = Settings.from_env()
-    verifier = StaffTokenVerifier(
-        settings.require("user_pool_id"), settings.require("user_pool_client_id"), settings.region
-    )
+    verifier = StaffTokenVerifier.from_settings(Settings.from_env())
     try:
         staff = verifier.verify(app.current_request.headers.get("authorization"))
     except InvalidToken as error:

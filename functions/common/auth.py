@@ -8,6 +8,7 @@ from functools import cache
 
 from functions.common.aws import endpoint_url
 from functions.common.events import StaffRole
+from functions.common.settings import Settings
 
 # Highest privilege first: a member of several groups acts with the strongest role.
 _ROLE_ORDER = (StaffRole.ADMIN, StaffRole.HOST, StaffRole.MODERATOR)
@@ -32,6 +33,14 @@ class StaffTokenVerifier:
     user_pool_id: str
     client_id: str
     region: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "StaffTokenVerifier":
+        return cls(
+            settings.require("user_pool_id"),
+            settings.require("user_pool_client_id"),
+            settings.region,
+        )
 
     @property
     def issuer(self) -> str:

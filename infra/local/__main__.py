@@ -44,17 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     runtime = LocalRuntime(options)
     try:
         runtime.start()
+        app = runtime.gateway()
     except (PortTaken, FileNotFoundError, LocalIvsError) as error:
         runtime.stop()
         print(f"vitrine: {error}", file=sys.stderr)
         return 2
     except BaseException:
-        runtime.stop()
+        runtime.stop()  # the stream's recording is finalized even when start-up fails
         raise
 
     import uvicorn
-
-    app = runtime.gateway()
 
     @contextlib.asynccontextmanager
     async def announce(_: object) -> AsyncIterator[None]:

@@ -5,8 +5,10 @@ from the template, so the local gateway cannot drift from what `cdk deploy` crea
 
 import importlib
 import json
+import threading
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,11 +53,21 @@ def load_handler(path: str) -> Handler:
     return getattr(importlib.import_module(module_name), attribute)
 
 
+# One invocation at a time per function, as in one Lambda execution environment: Powertools'
+# logger context and metrics buffer belong to the invocation in progress.
+_environments: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
 async def invoke(path: str, event: dict) -> Any:
     """Invoke a handler in a worker thread: handlers block on AWS calls, the gateway must not."""
     handler = load_handler(path)
     context = LocalLambdaContext(function_name=path.rsplit(".", 2)[-2])
-    return await to_thread.run_sync(handler, event, context)
+
+    def run() -> Any:
+        with _environments[path]:
+            return handler(event, context)
+
+    return await to_thread.run_sync(run)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 from functions.common import aws
 from functions.common.settings import Settings
 from functions.common.streaming import use_streaming_service
+from infra import REPO_ROOT
 from infra.local import embedded_aws, lambdas
 from infra.local.connections import ConnectionHub
 from infra.local.embedded_aws import EmbeddedAws, ensure_port_free
@@ -20,7 +21,6 @@ from infra.local.template import Template
 
 log = logging.getLogger("vitrine.local")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_STAGE = "local"
 
 

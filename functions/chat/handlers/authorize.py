@@ -3,7 +3,7 @@
 A present but invalid token is refused, so a moderator never silently degrades to a viewer."""
 
 from functions.common.auth import InvalidToken, StaffTokenVerifier
-from functions.common.observability import instrumented, logger
+from functions.common.observability import instrumented, logger, metrics
 from functions.common.settings import Settings
 
 
@@ -23,16 +23,16 @@ def handler(event: dict, context: object) -> dict:
     params = event.get("queryStringParameters") or {}
     token = params.get("token")
     if not token:
+        metrics().add_metric(name="ViewerAuthorized", unit="Count", value=1)
         return _policy("Allow", event["methodArn"], "viewer", {"role": "viewer", "username": ""})
-    settings = Settings.from_env()
-    verifier = StaffTokenVerifier(
-        settings.require("user_pool_id"), settings.require("user_pool_client_id"), settings.region
-    )
+    verifier = StaffTokenVerifier.from_settings(Settings.from_env())
     try:
         staff = verifier.verify(token)
     except InvalidToken as error:
         logger().info("staff token refused", extra={"reason": str(error)})
+        metrics().add_metric(name="StaffTokenRefused", unit="Count", value=1)
         return _policy("Deny", event["methodArn"], "anonymous", {})
+    metrics().add_metric(name="StaffAuthorized", unit="Count", value=1)
     return _policy(
         "Allow",
         event["methodArn"],
