@@ -31,8 +31,14 @@ def channel(provisioned) -> ChannelArn:
 def delivered(provisioned):
     """detail-type -> a function returning the events the stack's rule for it delivered."""
     events, sqs = aws.client("events"), aws.client("sqs")
+    stack_rules = {
+        provisioned.resolve({"Ref": rule.logical_id})
+        for rule in provisioned.of_type("AWS::Events::Rule")
+    }
     readers = {}
     for rule in events.list_rules()["Rules"]:
+        if rule["Name"] not in stack_rules:  # other tests share this endpoint
+            continue
         queue_url = sqs.create_queue(QueueName=f"rule-{uuid.uuid4().hex[:8]}")["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
