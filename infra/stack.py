@@ -44,7 +44,6 @@ class VitrineStack(Stack):
             catalog=data.catalog,
             connections=data.connections,
             events=data.events,
-            channel=streaming.channel,
             user_pool=identity.user_pool,
             user_pool_client=identity.web_client,
         )
@@ -54,8 +53,6 @@ class VitrineStack(Stack):
             config=config,
             functions=functions,
             catalog=data.catalog,
-            carts=data.carts,
-            events=data.events,
             user_pool=identity.user_pool,
             user_pool_client=identity.web_client,
         )

@@ -13,8 +13,6 @@ from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_ivs as ivs
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -52,7 +50,6 @@ class Chat(Construct):
         catalog: dynamodb.ITable,
         connections: dynamodb.ITable,
         events: dynamodb.ITable,
-        channel: ivs.CfnChannel,
         user_pool: cognito.IUserPool,
         user_pool_client: cognito.IUserPoolClient,
     ) -> None:
@@ -105,23 +102,12 @@ class Chat(Construct):
             "DefaultHandler",
             handler="functions.chat.handlers.default.handler",
             service="chat",
-            description="$default: chat, reactions, polls, moderation and their fan-out",
-            environment={
-                Env.CATALOG_TABLE: catalog.table_name,
-                Env.CONNECTIONS_TABLE: connections.table_name,
-                Env.EVENTS_TABLE: events.table_name,
-                Env.CHANNEL_ARN: channel.attr_arn,
-            },
+            description="$default: every frame a client sends (answers via @connections)",
+            # It needs nothing but @connections (granted below) until chat, fan-out and
+            # featured products arrive: each brings its own table or channel grant.
+            environment={},
             memory_size=512,
             timeout_seconds=29,
-        )
-        catalog.grant_read_data(self.default_function)
-        # Reads the audience (by_show) and removes connections that are gone (410).
-        connections.grant_read_write_data(self.default_function)
-        events.grant_read_write_data(self.default_function)
-        # A featured product reaches viewers with the video frame as IVS timed metadata.
-        self.default_function.add_to_role_policy(
-            iam.PolicyStatement(actions=["ivs:PutMetadata"], resources=[channel.attr_arn])
         )
 
         self.api = apigwv2.WebSocketApi(

@@ -32,17 +32,10 @@ ENVIRONMENTS: dict[str, dict[Env, str]] = {
         Env.CONNECTIONS_TABLE: "DataConnectionsTable",
         Env.EVENTS_TABLE: "DataEventsTable",
     },
-    "functions.chat.handlers.default.handler": {
-        Env.CATALOG_TABLE: "DataCatalogTable",
-        Env.CONNECTIONS_TABLE: "DataConnectionsTable",
-        Env.EVENTS_TABLE: "DataEventsTable",
-        Env.CHANNEL_ARN: "StreamingChannel",
-    },
+    "functions.chat.handlers.default.handler": {},
     "functions.cart.app.app": {
         Env.BRAND_NAME: "",  # a value, not a resource
         Env.CATALOG_TABLE: "DataCatalogTable",
-        Env.CARTS_TABLE: "DataCartsTable",
-        Env.EVENTS_TABLE: "DataEventsTable",
         Env.USER_POOL_ID: "IdentityStaffPool",
         Env.USER_POOL_CLIENT_ID: "IdentityStaffPoolWebConsole",
         Env.ALLOWED_ORIGINS: "",
@@ -54,8 +47,8 @@ WRITES = {
     "functions.chat.handlers.authorize.handler": set(),
     "functions.chat.handlers.connect.handler": {"DataConnectionsTable", "DataEventsTable"},
     "functions.chat.handlers.disconnect.handler": {"DataConnectionsTable", "DataEventsTable"},
-    "functions.chat.handlers.default.handler": {"DataConnectionsTable", "DataEventsTable"},
-    "functions.cart.app.app": {"DataCatalogTable", "DataCartsTable", "DataEventsTable"},
+    "functions.chat.handlers.default.handler": set(),
+    "functions.cart.app.app": {"DataCatalogTable"},
 }
 
 
