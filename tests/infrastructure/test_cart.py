@@ -6,8 +6,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from infra.cart.construct import CHALICE_HANDLER, chalice_routes
-
-from .conftest import Synthesized
+from tests.synthesized import Synthesized
 
 pytestmark = pytest.mark.infra
 

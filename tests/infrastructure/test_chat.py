@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match
 
-from .conftest import Synthesized
+from tests.synthesized import Synthesized
 
 pytestmark = pytest.mark.infra
 

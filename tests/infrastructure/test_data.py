@@ -15,8 +15,7 @@ from functions.common.models import (
     ReplayModel,
     ShowModel,
 )
-
-from .conftest import Synthesized
+from tests.synthesized import Synthesized
 
 pytestmark = pytest.mark.infra
 

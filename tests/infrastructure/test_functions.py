@@ -10,8 +10,7 @@ import pytest
 from functions.common.settings import Env
 from infra import REPO_ROOT
 from infra.functions import LayerBundlingError, UvLayerBundling
-
-from .conftest import Synthesized
+from tests.synthesized import Synthesized
 
 pytestmark = pytest.mark.infra
 

@@ -4,8 +4,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from functions.common.events import StaffRole
-
-from .conftest import Synthesized
+from tests.synthesized import Synthesized
 
 pytestmark = pytest.mark.infra
 

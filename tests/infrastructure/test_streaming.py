@@ -3,7 +3,7 @@
 import pytest
 from aws_cdk.assertions import Match
 
-from .conftest import Synthesized
+from tests.synthesized import Synthesized
 
 pytestmark = pytest.mark.infra
 

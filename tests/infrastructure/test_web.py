@@ -10,8 +10,7 @@ from aws_cdk.assertions import Match
 
 from infra.app import build_app
 from infra.web.construct import WebAppNotBuilt
-
-from .conftest import Synthesized
+from tests.synthesized import Synthesized
 
 pytestmark = pytest.mark.infra
 
