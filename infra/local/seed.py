@@ -11,7 +11,9 @@ from urllib.parse import quote
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from functions.common.models import ProductModel, ShowModel, ShowStatus
+from functions.cart.dal import catalog
+from functions.cart.logic.shows import ShowDraft
+from functions.common.models import ProductModel
 
 DEMO_SHOW_ID = "demo-show"
 # Local-only credentials, printed by `make dev`; Cognito's default policy accepts them.
@@ -84,20 +86,22 @@ def seed_catalog(now: datetime | None = None) -> bool:
             image_url=product.image_url,
         )
         added = _create(item) or added
-    show = ShowModel(
-        ShowModel.key(DEMO_SHOW_ID),
-        "SHOW",
+    # The demo show goes through the same validated path as a host's `POST /shows`.
+    draft = ShowDraft(
         show_id=DEMO_SHOW_ID,
         title="Spring drop: live from the studio",
         description="Our new season, tried on live. Ask anything in the chat.",
         host_name="Hana",
-        status=ShowStatus.SCHEDULED,
-        starts_at=(now + timedelta(minutes=5)).isoformat(timespec="seconds"),
+        starts_at=now + timedelta(minutes=5),
         duration_minutes=40,
         recurrence_rule="FREQ=WEEKLY;BYDAY=TH",
         product_skus=[product.sku for product in DEMO_PRODUCTS],
     )
-    return _create(show) or added
+    try:
+        catalog.create_show(draft)
+    except catalog.ShowAlreadyExists:
+        return added
+    return True
 
 
 def seed_staff(cognito: Any, user_pool_id: str) -> None:
