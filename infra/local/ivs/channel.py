@@ -349,30 +349,27 @@ class LocalIvsChannel:
 
     def _finish_recording(self, broadcast: _Broadcast, recording: RecordingSession) -> None:
         config, ended_at, duration = self.config, datetime.now(UTC), 0
-        try:
-            duration = self._finalize_local_recording()
-            upload_directory(self._s3, recording.bucket, recording.prefix, self._recording_dir)
-            ended = recording_metadata(
+
+        def metadata(status: RecordingFileStatus, **extra: str) -> dict:
+            return recording_metadata(
                 config.channel_arn,
                 config.rendition,
-                RecordingFileStatus.ENDED,
+                status,
                 recording.started_at,
                 ended_at=ended_at,
                 duration_ms=duration,
+                **extra,
             )
+
+        try:
+            duration = self._finalize_local_recording()
+            upload_directory(self._s3, recording.bucket, recording.prefix, self._recording_dir)
+            ended = metadata(RecordingFileStatus.ENDED)
             # Written last, as IVS does: its presence means the recording is complete.
             put_json(self._s3, recording.bucket, recording.key(ENDED_FILE), ended)
         except (BotoCoreError, ClientError, OSError) as error:
             log.error("local IVS recording %s failed: %s", recording.prefix, error)
-            failed = recording_metadata(
-                config.channel_arn,
-                config.rendition,
-                RecordingFileStatus.FAILED,
-                recording.started_at,
-                ended_at=ended_at,
-                duration_ms=duration,
-                status_message=_code(error),
-            )
+            failed = metadata(RecordingFileStatus.FAILED, status_message=_code(error))
             with suppress(BotoCoreError, ClientError):  # S3 itself may be what failed
                 put_json(self._s3, recording.bucket, recording.key(FAILED_FILE), failed)
             self._emit_recording(
