@@ -53,13 +53,13 @@ web/dist/index.html: web/node_modules/.installed $(shell find web -path web/node
 web: web/dist/index.html
 
 # The local runtime reads this template; bundling is skipped (no Lambda asset is built locally).
-$(TEMPLATE): .venv/.synced node_modules/.installed cdk.json $(shell find infra functions -name '*.py' -not -path '*/local/*')
+$(TEMPLATE): .venv/.synced node_modules/.installed cdk.json $(shell find infra functions -name '*.py')
 	$(UV) run --frozen python -m infra.synth --out cdk.out
 
 synth: $(TEMPLATE)
 
 dev: deps web $(TEMPLATE)
-	$(UV) run --frozen python -m infra.local $(ARGS)
+	$(UV) run --frozen python -m local $(ARGS)
 
 browser:
 	@if [ ! -x "$(CHROMIUM)" ]; then \

@@ -52,7 +52,7 @@ def import_profile(statement: str) -> dict[str, int]:
 # A cold start as Lambda pays it: import plus the first invocation, on the path every viewer's
 # $connect takes (the authorizer with no staff token: no AWS call, no JWT verification).
 COLD_START_SETUP = (
-    "from infra.local.lambdas import LocalLambdaContext; "
+    "from local.awslambda.wiring import LocalLambdaContext; "
     "context = LocalLambdaContext('authorizer'); "
     "event = {'methodArn': 'arn:aws:execute-api:us-east-1:1:a/live/$connect', "
     "'queryStringParameters': {'show': 'demo-show', 'viewer': 'v-1'}}"

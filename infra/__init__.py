@@ -1,6 +1,6 @@
 """Vitrine's CDK app: one construct per domain, wired by the stack.
 
-(infra/local/ runs the same app on one machine.)"""
+(local/ runs the same app on one machine.)"""
 
 from pathlib import Path
 

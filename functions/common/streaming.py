@@ -1,7 +1,7 @@
 """The streaming port: what Vitrine asks of the video service.
 
 In AWS the adapter is IVS; locally the same interface is served by the local IVS stand-in
-(infra/local/ivs/), so handlers never know which one they talk to."""
+(local/ivs/), so handlers never know which one they talk to."""
 
 import json
 from dataclasses import dataclass

@@ -59,7 +59,7 @@ def start_vitrine(
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     env |= {"PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "--port", str(port), "--aws-port", str(aws_port),
+        [sys.executable, "-m", "local", "--port", str(port), "--aws-port", str(aws_port),
          "--template", str(template), "--web-dir", str(WEB_DIST), "--work-dir", str(work_dir),
          *extra],
         cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,

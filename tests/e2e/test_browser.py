@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from infra.local.seed import DEMO_SHOW_ID, STAFF_PASSWORD
+from local.seed import DEMO_SHOW_ID, STAFF_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -55,7 +55,7 @@ def test_a_taken_port_is_a_clear_message_not_a_traceback(template_path, tmp_path
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "infra.local", "--port", str(port),
+            [sys.executable, "-m", "local", "--port", str(port),
              "--template", str(template_path), "--work-dir", str(tmp_path)],
             cwd=ROOT, capture_output=True, text=True, timeout=120,
         )  # fmt: skip

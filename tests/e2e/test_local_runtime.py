@@ -12,7 +12,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from infra.local.seed import DEMO_SHOW_ID, STAFF_PASSWORD
+from local.seed import DEMO_SHOW_ID, STAFF_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

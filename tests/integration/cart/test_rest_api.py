@@ -7,7 +7,7 @@ import pytest
 
 from functions.cart.app import app
 from functions.common import aws
-from infra.local.seed import DEMO_SHOW_ID, STAFF_PASSWORD, seed_catalog, seed_staff
+from local.seed import DEMO_SHOW_ID, STAFF_PASSWORD, seed_catalog, seed_staff
 from tests.integration.conftest import rest_event
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,7 @@ import pytest
 
 from functions.chat.handlers import authorize
 from functions.common import aws
-from infra.local.seed import STAFF_PASSWORD, seed_staff
+from local.seed import STAFF_PASSWORD, seed_staff
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,7 @@ import pytest
 from functions.chat.handlers import connect, disconnect
 from functions.common import event_log
 from functions.common.models import ConnectionModel
-from infra.local.seed import DEMO_SHOW_ID, seed_catalog
+from local.seed import DEMO_SHOW_ID, seed_catalog
 from tests.integration.conftest import websocket_event
 
 pytestmark = pytest.mark.integration

@@ -17,7 +17,7 @@ import pytest
 
 from functions.common import aws
 from functions.common.streaming import MetadataTooLarge, StreamState
-from infra.local.ivs import (
+from local.ivs import (
     ChannelConfig,
     ChannelNotBroadcasting,
     FfmpegFailed,
@@ -27,8 +27,8 @@ from infra.local.ivs import (
     RtmpSource,
     ThrottlingException,
 )
-from infra.local.ivs.ffmpeg import ffmpeg_exe
-from infra.local.ivs.playlists import media_segments
+from local.ivs.ffmpeg import ffmpeg_exe
+from local.ivs.playlists import media_segments
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration

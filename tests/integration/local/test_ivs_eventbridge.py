@@ -9,10 +9,10 @@ import boto3
 import pytest
 
 from functions.common import aws
-from infra.local.ivs import eventbridge_publisher
-from infra.local.ivs.identifiers import ChannelArn
-from infra.local.ivs.notifications import RecordingEvent, recording_state_change
-from infra.local.ivs.recording import RecordingSession
+from local.ivs import eventbridge_publisher
+from local.ivs.identifiers import ChannelArn
+from local.ivs.notifications import RecordingEvent, recording_state_change
+from local.ivs.recording import RecordingSession
 
 pytestmark = pytest.mark.integration
 

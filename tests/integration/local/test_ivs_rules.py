@@ -8,15 +8,15 @@ from datetime import UTC, datetime
 import pytest
 
 from functions.common import aws
-from infra.local.ivs import publish_event
-from infra.local.ivs.identifiers import ChannelArn
-from infra.local.ivs.notifications import (
+from local.ivs import publish_event
+from local.ivs.identifiers import ChannelArn
+from local.ivs.notifications import (
     RecordingEvent,
     StreamEvent,
     recording_state_change,
     stream_state_change,
 )
-from infra.local.ivs.recording import RecordingSession
+from local.ivs.recording import RecordingSession
 
 pytestmark = pytest.mark.integration
 

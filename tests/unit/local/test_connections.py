@@ -1,6 +1,6 @@
 import asyncio
 
-from infra.local.connections import OUTBOUND_BUFFER, Client, ConnectionHub
+from local.apigateway.connections import OUTBOUND_BUFFER, Client, ConnectionHub
 
 
 class StalledSocket:

@@ -1,6 +1,6 @@
 import pytest
 
-from infra.local.lambdas import WebSocketWiring
+from local.awslambda.wiring import WebSocketWiring
 
 WIRING = WebSocketWiring(
     routes={"$connect": "c", "$disconnect": "d", "$default": "default", "chat": "chat-handler"},

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from infra.local.template import Template, UnresolvableValue
+from local.cloudformation.template import Template, UnresolvableValue
 
 BODY = {
     "Resources": {

@@ -5,14 +5,14 @@ from pathlib import Path
 import pytest
 
 from functions.common.streaming import MetadataTooLarge, StreamInfo, StreamState
-from infra.local.ivs import (
+from local.ivs import (
     ChannelConfig,
     ChannelNotBroadcasting,
     LocalIvsChannel,
     ResourceNotFoundException,
     RtmpSource,
 )
-from infra.local.ivs.storage import upload_directory
+from local.ivs.storage import upload_directory
 
 ARN = "arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij"
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.local.ivs.config import ChannelConfig, PatternSource, RtmpSource
-from infra.local.ivs.ffmpeg import build_command
+from local.ivs.config import ChannelConfig, PatternSource, RtmpSource
+from local.ivs.ffmpeg import build_command
 
 RECORDING = Path("/work/recording")
 

@@ -3,14 +3,14 @@
 import uuid
 from datetime import UTC, datetime
 
-from infra.local.ivs.identifiers import ChannelArn
-from infra.local.ivs.notifications import (
+from local.ivs.identifiers import ChannelArn
+from local.ivs.notifications import (
     RecordingEvent,
     StreamEvent,
     recording_state_change,
     stream_state_change,
 )
-from infra.local.ivs.recording import RecordingSession
+from local.ivs.recording import RecordingSession
 
 ARN = "arn:aws:ivs:us-west-2:123456789012:channel/AbCdef1G2hij"
 CHANNEL = ChannelArn.parse(ARN)

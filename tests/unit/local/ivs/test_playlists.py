@@ -1,7 +1,7 @@
 """HLS playlist text: what ffmpeg writes, and the VOD and master playlists the stand-in adds."""
 
-from infra.local.ivs.config import Rendition
-from infra.local.ivs.playlists import (
+from local.ivs.config import Rendition
+from local.ivs.playlists import (
     as_vod,
     duration_ms,
     master_playlist,

@@ -5,14 +5,14 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from infra.local.ivs.config import Rendition
-from infra.local.ivs.identifiers import (
+from local.ivs.config import Rendition
+from local.ivs.identifiers import (
     ChannelArn,
     new_recording_id,
     new_recording_session_id,
     new_stream_id,
 )
-from infra.local.ivs.recording import (
+from local.ivs.recording import (
     RecordingFileStatus,
     RecordingSession,
     recording_metadata,

@@ -1,6 +1,6 @@
 """PutMetadata's quota: 5 calls in any one second, per channel."""
 
-from infra.local.ivs.throttle import SlidingWindowLimit
+from local.ivs.throttle import SlidingWindowLimit
 
 
 class FakeClock:

@@ -15,7 +15,7 @@ from typing import Any
 
 from anyio import to_thread
 
-from infra.local.template import Template
+from local.cloudformation.template import Template
 
 Handler = Callable[[dict, Any], Any]
 

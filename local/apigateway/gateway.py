@@ -29,8 +29,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from functions.cart.logic.cors import preflight_headers
 from functions.common.settings import Settings
-from infra.local.connections import Client, ConnectionHub, new_connection_id, now_ms
-from infra.local.lambdas import WebSocketWiring, invoke, load_handler
+from local.apigateway.connections import Client, ConnectionHub, new_connection_id, now_ms
+from local.awslambda.wiring import WebSocketWiring, invoke, load_handler
 
 log = logging.getLogger("vitrine.gateway")
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from infra.local.ivs.config import Rendition
-from infra.local.ivs.identifiers import ChannelArn, new_recording_id, new_recording_session_id
-from infra.local.ivs.playlists import MASTER_PLAYLIST, RENDITION_PLAYLIST
+from local.ivs.config import Rendition
+from local.ivs.identifiers import ChannelArn, new_recording_id, new_recording_session_id
+from local.ivs.playlists import MASTER_PLAYLIST, RENDITION_PLAYLIST
 
 HLS_PATH = "media/hls"
 THUMBNAILS_PATH = "media/thumbnails"

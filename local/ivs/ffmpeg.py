@@ -9,9 +9,9 @@ The tee muxer writes the same encoded packets twice, so recording costs no extra
 import re
 from pathlib import Path
 
-from infra.local.ivs.config import ChannelConfig, PatternSource, Rendition, RtmpSource, Source
-from infra.local.ivs.playlists import RENDITION_PLAYLIST
-from infra.local.ivs.recording import HLS_PATH, THUMBNAILS_PATH
+from local.ivs.config import ChannelConfig, PatternSource, Rendition, RtmpSource, Source
+from local.ivs.playlists import RENDITION_PLAYLIST
+from local.ivs.recording import HLS_PATH, THUMBNAILS_PATH
 
 FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),

@@ -11,9 +11,9 @@ events and serves `StreamingService` (timed metadata, stream state).
   (HLS text, the S3 layout and metadata files, event shapes, ids, the PutMetadata quota);
 - storage.py / eventbridge.py: the S3 upload and the PutEvents helper."""
 
-from infra.local.ivs.channel import LocalIvsChannel
-from infra.local.ivs.config import ChannelConfig, PatternSource, Rendition, RtmpSource
-from infra.local.ivs.errors import (
+from local.ivs.channel import LocalIvsChannel
+from local.ivs.config import ChannelConfig, PatternSource, Rendition, RtmpSource
+from local.ivs.errors import (
     ChannelNotBroadcasting,
     FfmpegFailed,
     LocalIvsError,
@@ -21,7 +21,7 @@ from infra.local.ivs.errors import (
     ResourceNotFoundException,
     ThrottlingException,
 )
-from infra.local.ivs.eventbridge import eventbridge_publisher, publish_event
+from local.ivs.eventbridge import eventbridge_publisher, publish_event
 
 __all__ = [
     "ChannelConfig",

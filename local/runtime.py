@@ -12,12 +12,13 @@ from typing import Any
 from functions.common import aws
 from functions.common.settings import Settings
 from functions.common.streaming import use_streaming_service
-from infra import REPO_ROOT
-from infra.local import embedded_aws, lambdas
-from infra.local.connections import ConnectionHub
-from infra.local.embedded_aws import EmbeddedAws, ensure_port_free
-from infra.local.gateway import GatewaySettings, create_gateway
-from infra.local.template import Template
+from local import REPO_ROOT
+from local.embedded_aws import provision as embedded_aws
+from local.awslambda import wiring as lambdas
+from local.apigateway.connections import ConnectionHub
+from local.embedded_aws.provision import EmbeddedAws, ensure_port_free
+from local.apigateway.gateway import GatewaySettings, create_gateway
+from local.cloudformation.template import Template
 
 log = logging.getLogger("vitrine.local")
 
@@ -123,14 +124,14 @@ class LocalRuntime:
         os.environ["AWS_ENDPOINT_URL"] = self.embedded.endpoint
 
     def _seed(self, settings: Settings) -> None:
-        from infra.local import seed
+        from local import seed
 
         seed.seed_catalog()
         seed.seed_staff(aws.client("cognito-idp"), settings.require("user_pool_id"))
 
     def _start_stream(self, settings: Settings) -> Any:
         """The local IVS channel for the template's channel, recording where IVS would."""
-        from infra.local import ivs
+        from local import ivs
 
         channel = next(self.template.of_type("AWS::IVS::Channel"))
         recording = next(self.template.of_type("AWS::IVS::RecordingConfiguration"), None)
@@ -172,7 +173,7 @@ class LocalRuntime:
 
 def describe(runtime: LocalRuntime) -> str:
     """The banner `make dev` prints: where everything is and how to sign in."""
-    from infra.local.seed import DEMO_SHOW_ID, STAFF, STAFF_PASSWORD
+    from local.seed import DEMO_SHOW_ID, STAFF, STAFF_PASSWORD
 
     base = runtime.base_url
     staff = ", ".join(f"{name} ({group})" for name, group in STAFF)

@@ -1,6 +1,6 @@
 """HLS playlist text: read what ffmpeg wrote, write what ffmpeg does not."""
 
-from infra.local.ivs.config import Rendition
+from local.ivs.config import Rendition
 
 MASTER_PLAYLIST = "master.m3u8"
 RENDITION_PLAYLIST = "playlist.m3u8"

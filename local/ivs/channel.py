@@ -21,8 +21,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.common.streaming import StreamInfo, StreamState, encode_metadata
-from infra.local.ivs.config import ChannelConfig, RtmpSource
-from infra.local.ivs.errors import (
+from local.ivs.config import ChannelConfig, RtmpSource
+from local.ivs.errors import (
     ChannelNotBroadcasting,
     FfmpegFailed,
     LocalIvsError,
@@ -30,21 +30,21 @@ from infra.local.ivs.errors import (
     ResourceNotFoundException,
     ThrottlingException,
 )
-from infra.local.ivs.ffmpeg import (
+from local.ivs.ffmpeg import (
     build_command,
     ffmpeg_exe,
     find_font,
     live_rendition_dir,
     recording_rendition_dir,
 )
-from infra.local.ivs.identifiers import ChannelArn, new_stream_id
-from infra.local.ivs.notifications import (
+from local.ivs.identifiers import ChannelArn, new_stream_id
+from local.ivs.notifications import (
     RecordingEvent,
     StreamEvent,
     recording_state_change,
     stream_state_change,
 )
-from infra.local.ivs.playlists import (
+from local.ivs.playlists import (
     MASTER_PLAYLIST,
     RENDITION_PLAYLIST,
     as_vod,
@@ -52,8 +52,8 @@ from infra.local.ivs.playlists import (
     master_playlist,
     media_segments,
 )
-from infra.local.ivs.process import FfmpegProcess
-from infra.local.ivs.recording import (
+from local.ivs.process import FfmpegProcess
+from local.ivs.recording import (
     ENDED_FILE,
     FAILED_FILE,
     HLS_PATH,
@@ -64,8 +64,8 @@ from infra.local.ivs.recording import (
     RecordingSession,
     recording_metadata,
 )
-from infra.local.ivs.storage import ObjectStore, put_json, upload_directory
-from infra.local.ivs.throttle import SlidingWindowLimit
+from local.ivs.storage import ObjectStore, put_json, upload_directory
+from local.ivs.throttle import SlidingWindowLimit
 
 log = logging.getLogger("vitrine.local.ivs")
 

@@ -1,4 +1,4 @@
-"""`python -m infra.local`: run Vitrine on this machine (what `make dev` starts)."""
+"""`python -m local`: run Vitrine on this machine (what `make dev` starts)."""
 
 import argparse
 import asyncio
@@ -8,14 +8,14 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from infra.local.embedded_aws import PortTaken
-from infra.local.ivs import LocalIvsError
-from infra.local.runtime import LocalRuntime, RuntimeOptions, describe
+from local.embedded_aws.provision import PortTaken
+from local.ivs import LocalIvsError
+from local.runtime import LocalRuntime, RuntimeOptions, describe
 
 
 def parse_options(argv: list[str]) -> RuntimeOptions:
     defaults = RuntimeOptions()
-    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
     parser.add_argument("--host", default=defaults.host)
     parser.add_argument("--port", type=int, default=defaults.port, help="gateway port")
     parser.add_argument("--aws-port", type=int, default=defaults.aws_port, help="embedded AWS")

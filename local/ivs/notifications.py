@@ -5,8 +5,8 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from infra.local.ivs.identifiers import ChannelArn
-from infra.local.ivs.recording import RecordingSession, rfc3339
+from local.ivs.identifiers import ChannelArn
+from local.ivs.recording import RecordingSession, rfc3339
 
 STREAM_STATE_CHANGE = "IVS Stream State Change"
 RECORDING_STATE_CHANGE = "IVS Recording State Change"
