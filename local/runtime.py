@@ -13,12 +13,12 @@ from functions.common import aws
 from functions.common.settings import Settings
 from functions.common.streaming import use_streaming_service
 from local import REPO_ROOT
-from local.embedded_aws import provision as embedded_aws
-from local.awslambda import wiring as lambdas
 from local.apigateway.connections import ConnectionHub
-from local.embedded_aws.provision import EmbeddedAws, ensure_port_free
 from local.apigateway.gateway import GatewaySettings, create_gateway
+from local.awslambda import wiring as lambdas
 from local.cloudformation.template import Template
+from local.embedded_aws import provision as embedded_aws
+from local.embedded_aws.provision import EmbeddedAws, ensure_port_free
 
 log = logging.getLogger("vitrine.local")
 

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from functions.common import aws
-from local.embedded_aws import provision as embedded_aws
 from local.awslambda.wiring import LocalLambdaContext
 from local.cloudformation.template import Template
+from local.embedded_aws import provision as embedded_aws
 
 
 @pytest.fixture(scope="session")
