@@ -31,6 +31,7 @@ class Invocation:
     error: FunctionError | None = None
     duration_ms: float = 0.0
     cold_start: bool = False
+    init_ms: float = 0.0  # the init phase (interpreter start and handler import), when cold
     request_id: str = ""
 
     @property

@@ -1,0 +1,1 @@
+"""Handlers for the local runtime's own tests: they run in the local Lambda workers."""
