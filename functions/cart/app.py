@@ -2,18 +2,19 @@
 
 Routes stay thin: parse the request, call the catalog, shape the response."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from chalice import (
+from chalice.app import (
     BadRequestError,
     Chalice,
     ConflictError,
     ForbiddenError,
     NotFoundError,
+    Request,
     Response,
     UnauthorizedError,
 )
-from chalice.app import Request
 from pydantic import ValidationError
 
 from functions.cart.dal import catalog
@@ -36,9 +37,17 @@ def allowed_origins(request: Request, get_response: Callable[[Request], Response
     return response
 
 
-def _json_body() -> dict:
+def _request() -> Request:
+    """The request being served: Chalice sets it before it calls a route."""
+    request = app.current_request
+    if request is None:
+        raise RuntimeError("no request is being served")
+    return request
+
+
+def _json_body() -> dict[str, Any]:
     try:
-        body = app.current_request.json_body
+        body = _request().json_body
     except BadRequestError as error:
         raise BadRequestError("the request body is not valid JSON") from error
     if not isinstance(body, dict):
@@ -56,7 +65,7 @@ def _validation_message(error: ValidationError) -> str:
 def _staff(*roles: StaffRole) -> StaffIdentity:
     verifier = StaffTokenVerifier.from_settings(Settings.from_env())
     try:
-        staff = verifier.verify(app.current_request.headers.get("authorization"))
+        staff = verifier.verify(_request().headers.get("authorization"))
     except InvalidToken as error:
         raise UnauthorizedError(str(error)) from error
     if not staff.can(*roles):
@@ -65,13 +74,13 @@ def _staff(*roles: StaffRole) -> StaffIdentity:
 
 
 @app.route("/health", methods=["GET"])
-def health() -> dict:
+def health() -> dict[str, str]:
     return {"status": "ok", "brand": Settings.from_env().brand_name}
 
 
 @app.route("/shows", methods=["GET"])
-def list_shows() -> dict:
-    params = app.current_request.query_params or {}
+def list_shows() -> dict[str, list[dict[str, Any]]]:
+    params: Mapping[str, str] = _request().query_params or {}
     try:
         status = ShowStatus(params.get("status", ShowStatus.SCHEDULED))
     except ValueError as error:
@@ -81,7 +90,7 @@ def list_shows() -> dict:
 
 
 @app.route("/shows/{show_id}", methods=["GET"])
-def get_show(show_id: str) -> dict:
+def get_show(show_id: str) -> dict[str, Any]:
     show = catalog.get_show(show_id)
     if show is None:
         raise NotFoundError(f"no show {show_id}")

@@ -5,10 +5,14 @@ the embedded Cognito (moto issues real RS256 JWTs) and the keys from its JWKS en
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from functions.common.aws import endpoint_url
 from functions.common.events import StaffRole
 from functions.common.settings import Settings
+
+if TYPE_CHECKING:  # jwt (and its crypto backend) is imported when a token is first verified
+    from jwt import PyJWKClient
 
 # Highest privilege first: a member of several groups acts with the strongest role.
 _ROLE_ORDER = (StaffRole.ADMIN, StaffRole.HOST, StaffRole.MODERATOR)
@@ -81,7 +85,7 @@ class StaffTokenVerifier:
 
 
 @cache
-def _jwks_client(url: str):
+def _jwks_client(url: str) -> "PyJWKClient":
     import jwt
 
     # Keys are cached per process: a warm Lambda verifies without a network call.

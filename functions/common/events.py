@@ -3,6 +3,7 @@
 An event is written once to the event log (partitioned by show) and read back by KPIs, replays
 and the live dashboard. Parse untrusted input with `parse_event`; never pass free-form dicts."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -212,7 +213,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
 )
 
 
-def parse_event(data: str | bytes | dict) -> ShowEvent:
+def parse_event(data: str | bytes | Mapping[str, object]) -> ShowEvent:
     """Validate untrusted JSON (or an already decoded dict) into its typed event.
 
     Raises pydantic.ValidationError with a message per bad field."""

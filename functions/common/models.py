@@ -37,15 +37,11 @@ class _TableName:
         return name
 
 
-def _meta(variable: Env) -> type:
-    """PynamoDB's Meta. The endpoint is left to botocore, which reads
-    `AWS_ENDPOINT_URL[_DYNAMODB]` when the model first connects."""
+class UnicodeListAttribute(ListAttribute[str]):
+    """`ListAttribute(of=UnicodeAttribute)` with its items typed as `str`: PynamoDB's `of=` types
+    them as the attribute class itself (pynamodb/PynamoDB#1246)."""
 
-    class Meta:
-        table_name = _TableName(variable)
-        region = aws_region()
-
-    return Meta
+    element_type = UnicodeAttribute
 
 
 def _utcnow() -> datetime:
@@ -61,7 +57,8 @@ class ShowStatus(StrEnum):
     REPLAY_FAILED = "replay_failed"
 
 
-class ShowsByStatus(GlobalSecondaryIndex["ShowModel"]):
+# PynamoDB's Index.__init_subclass__ is unannotated: defining an index is an untyped call.
+class ShowsByStatus(GlobalSecondaryIndex["ShowModel"]):  # type: ignore[no-untyped-call]
     """Shows by status, soonest first: the upcoming-shows list and the live lookup."""
 
     class Meta:
@@ -75,7 +72,9 @@ class ShowsByStatus(GlobalSecondaryIndex["ShowModel"]):
 class ShowModel(Model):
     """A show in the catalog table: pk `SHOW#<show_id>`, sk `SHOW`."""
 
-    Meta = _meta(Env.CATALOG_TABLE)
+    class Meta:
+        table_name = _TableName(Env.CATALOG_TABLE)
+        region = aws_region()
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="SHOW")
@@ -87,7 +86,7 @@ class ShowModel(Model):
     starts_at = UnicodeAttribute()  # ISO 8601 UTC; sorts lexically
     duration_minutes = NumberAttribute(default=40)
     recurrence_rule = UnicodeAttribute(null=True)  # RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TH
-    product_skus = ListAttribute(of=UnicodeAttribute, default=list)
+    product_skus = UnicodeListAttribute(default=list)
     created_at = UTCDateTimeAttribute(default=_utcnow)
     by_status = ShowsByStatus()
 
@@ -99,7 +98,9 @@ class ShowModel(Model):
 class ProductModel(Model):
     """A product in the catalog table: pk `PRODUCT#<sku>`, sk `PRODUCT`. Prices in minor units."""
 
-    Meta = _meta(Env.CATALOG_TABLE)
+    class Meta:
+        table_name = _TableName(Env.CATALOG_TABLE)
+        region = aws_region()
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="PRODUCT")
@@ -117,7 +118,7 @@ class ProductModel(Model):
         return f"PRODUCT#{sku}"
 
 
-class ConnectionsByShow(GlobalSecondaryIndex["ConnectionModel"]):
+class ConnectionsByShow(GlobalSecondaryIndex["ConnectionModel"]):  # type: ignore[no-untyped-call]
     """Open WebSocket connections of a show: the fan-out audience."""
 
     class Meta:
@@ -131,7 +132,9 @@ class ConnectionsByShow(GlobalSecondaryIndex["ConnectionModel"]):
 class ConnectionModel(Model):
     """One open WebSocket connection. Chat identity comes from here, never from a message."""
 
-    Meta = _meta(Env.CONNECTIONS_TABLE)
+    class Meta:
+        table_name = _TableName(Env.CONNECTIONS_TABLE)
+        region = aws_region()
 
     connection_id = UnicodeAttribute(hash_key=True)
     show_id = UnicodeAttribute()
@@ -149,7 +152,9 @@ class ConnectionModel(Model):
 class EventModel(Model):
     """The event log: one item per ShowEvent, streamed to the KPI processor."""
 
-    Meta = _meta(Env.EVENTS_TABLE)
+    class Meta:
+        table_name = _TableName(Env.EVENTS_TABLE)
+        region = aws_region()
 
     show_id = UnicodeAttribute(hash_key=True)
     event_key = UnicodeAttribute(range_key=True)
@@ -167,7 +172,9 @@ class EventModel(Model):
 class CartLineModel(Model):
     """A cart: sk `CART` holds its header, `LINE#<sku>` each line with its attribution."""
 
-    Meta = _meta(Env.CARTS_TABLE)
+    class Meta:
+        table_name = _TableName(Env.CARTS_TABLE)
+        region = aws_region()
 
     cart_id = UnicodeAttribute(hash_key=True)
     line_id = UnicodeAttribute(range_key=True)
@@ -186,7 +193,9 @@ class CartLineModel(Model):
 class KpiModel(Model):
     """A KPI aggregate of a show (unique viewers, peak concurrency, carts, ...)."""
 
-    Meta = _meta(Env.KPIS_TABLE)
+    class Meta:
+        table_name = _TableName(Env.KPIS_TABLE)
+        region = aws_region()
 
     show_id = UnicodeAttribute(hash_key=True)
     metric = UnicodeAttribute(range_key=True)
@@ -197,7 +206,9 @@ class KpiModel(Model):
 class ReplayModel(Model):
     """The replay published from one recording session of a show."""
 
-    Meta = _meta(Env.REPLAYS_TABLE)
+    class Meta:
+        table_name = _TableName(Env.REPLAYS_TABLE)
+        region = aws_region()
 
     show_id = UnicodeAttribute(hash_key=True)
     recording_session_id = UnicodeAttribute(range_key=True)

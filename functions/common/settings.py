@@ -63,7 +63,7 @@ class Settings:
 
     def require(self, name: str) -> str:
         """The value of setting `name`, or a clear error naming the missing variable."""
-        value = getattr(self, name)
+        value: str | None = getattr(self, name)
         if not value:
             raise MissingSetting(f"{Env[name.upper()].value} is not set")
         return value

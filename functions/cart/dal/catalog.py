@@ -1,5 +1,7 @@
 """Catalog adapter: shows and products in the catalog table (PynamoDB)."""
 
+from datetime import datetime
+
 from pynamodb.exceptions import PutError
 
 from functions.cart.logic.shows import ProductView, ShowDraft, ShowView, price_text
@@ -30,7 +32,7 @@ def _show_view(show: ShowModel, products: list[ProductView]) -> ShowView:
         description=show.description,
         host_name=show.host_name,
         status=show.status,
-        starts_at=show.starts_at,
+        starts_at=datetime.fromisoformat(show.starts_at),
         duration_minutes=int(show.duration_minutes),
         recurrence_rule=show.recurrence_rule,
         products=products,

@@ -13,7 +13,9 @@ def cors_headers(origin: str | None, allowed: tuple[str, ...]) -> dict[str, str]
     return {}
 
 
-def preflight_headers(origin: str | None, allowed: tuple[str, ...], methods: set[str]) -> dict:
+def preflight_headers(
+    origin: str | None, allowed: tuple[str, ...], methods: set[str]
+) -> dict[str, str]:
     headers = cors_headers(origin, allowed)
     if headers:
         headers |= {

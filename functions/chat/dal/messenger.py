@@ -3,6 +3,8 @@
 The endpoint is the API's own (from the request context) unless
 `AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI` overrides it, as the local gateway does."""
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from functions.common import aws
@@ -13,7 +15,7 @@ class Messenger:
         self._client = aws.client("apigatewaymanagementapi", endpoint=endpoint)
 
     @classmethod
-    def for_request(cls, request_context: dict) -> "Messenger":
+    def for_request(cls, request_context: dict[str, Any]) -> "Messenger":
         endpoint = aws.endpoint_url("apigatewaymanagementapi") or (
             f"https://{request_context['domainName']}/{request_context['stage']}"
         )

@@ -2,12 +2,27 @@
 
 A present but invalid token is refused, so a moderator never silently degrades to a viewer."""
 
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
+
 from functions.common.auth import InvalidToken, StaffTokenVerifier
 from functions.common.observability import instrumented, logger, metrics
 from functions.common.settings import Settings
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-def _policy(effect: str, resource: str, principal: str, context: dict) -> dict:
+
+class Policy(TypedDict):
+    """What a Lambda authorizer answers; API Gateway hands `context` to `$connect`."""
+
+    principalId: str
+    policyDocument: dict[str, object]
+    context: dict[str, str]
+
+
+def _policy(
+    effect: Literal["Allow", "Deny"], resource: str, principal: str, context: dict[str, str]
+) -> Policy:
     return {
         "principalId": principal,
         "policyDocument": {
@@ -19,7 +34,7 @@ def _policy(effect: str, resource: str, principal: str, context: dict) -> dict:
 
 
 @instrumented
-def handler(event: dict, context: object) -> dict:
+def handler(event: dict[str, Any], context: "LambdaContext") -> Policy:
     params = event.get("queryStringParameters") or {}
     token = params.get("token")
     if not token:

@@ -1,6 +1,7 @@
 """`$connect`: validate the query string, record the connection, log the viewer's arrival."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -10,15 +11,18 @@ from functions.chat.logic.frames import ConnectRequest
 from functions.common import event_log
 from functions.common.observability import instrumented, logger, metrics
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-def _reply(status: int, message: str) -> dict:
+
+def _reply(status: int, message: str) -> dict[str, int | str]:
     if status >= 400:
         metrics().add_metric(name="ConnectionRefused", unit="Count", value=1)
     return {"statusCode": status, "body": message}
 
 
 @instrumented
-def handler(event: dict, context: object) -> dict:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, int | str]:
     try:
         request = ConnectRequest.model_validate(event.get("queryStringParameters") or {})
     except ValidationError as error:

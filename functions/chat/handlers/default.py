@@ -1,12 +1,17 @@
 """`$default`: every frame a client sends. Bad frames get an error frame, never a crash."""
 
+from typing import TYPE_CHECKING, Any
+
 from functions.chat.dal.messenger import Messenger
 from functions.chat.logic.frames import FrameError, Ping, PongFrame, parse_client_frame
 from functions.common.observability import instrumented, metrics
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 
 @instrumented
-def handler(event: dict, context: object) -> dict:
+def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, int | str]:
     request_context = event["requestContext"]
     messenger = Messenger.for_request(request_context)
     connection_id = request_context["connectionId"]

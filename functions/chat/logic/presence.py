@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from functions.chat.logic.frames import ConnectRequest
-from functions.common.events import ViewerJoined, ViewerLeft
+from functions.common.events import Device, ViewerJoined, ViewerLeft
 
 
 def joined(request: ConnectRequest, at: datetime) -> ViewerJoined:
@@ -17,7 +17,7 @@ def joined(request: ConnectRequest, at: datetime) -> ViewerJoined:
 
 
 def left(
-    *, show_id: str, viewer_id: str, device: str, source: str, since: datetime, at: datetime
+    *, show_id: str, viewer_id: str, device: Device, source: str, since: datetime, at: datetime
 ) -> ViewerLeft:
     return ViewerLeft(
         show_id=show_id,
