@@ -8,7 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from local.embedded_aws.provision import PortTaken
+from local.embedded_aws.server import PortTaken
 from local.ivs import LocalIvsError
 from local.runtime import LocalRuntime, RuntimeOptions, describe
 
@@ -32,12 +32,23 @@ def parse_options(argv: list[str]) -> RuntimeOptions:
     parser.add_argument("--template", type=Path, default=defaults.template)
     parser.add_argument("--web-dir", type=Path, default=defaults.web_dir)
     parser.add_argument("--work-dir", type=Path, default=defaults.work_dir)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=defaults.concurrency,
+        help="execution environments per function (a reserved concurrency caps it)",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print the functions' full output (Powertools logs, EMF), not one line each",
+    )
     args = parser.parse_args(argv)
     return RuntimeOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("vitrine").setLevel(logging.INFO)  # ours; botocore & moto stay quiet
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request log
     options = parse_options(sys.argv[1:] if argv is None else argv)

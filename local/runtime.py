@@ -1,24 +1,38 @@
-"""Composes the local runtime: embedded AWS, resources from the template, seed data, the IVS
-stand-in and the gateway. `__main__` runs it for `make dev`; end-to-end tests start that."""
+"""Composes the local runtime: the embedded AWS provisioned from the template, the local Lambda
+service, the triggers that invoke it, seed data, the IVS stand-in and the gateway.
+
+`__main__` runs it for `make dev`; the integration and end-to-end tests start the same code."""
 
 import asyncio
+import contextlib
+import dataclasses
 import json
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount
+
 from functions.common import aws
-from functions.common.settings import Settings
-from functions.common.streaming import use_streaming_service
+from functions.common.settings import Env, Settings
 from local import REPO_ROOT
 from local.apigateway.connections import ConnectionHub
 from local.apigateway.gateway import GatewaySettings, create_gateway
-from local.awslambda import wiring as lambdas
+from local.apigateway.wiring import rest_resources, websocket_wiring
+from local.awslambda.environment import WorkerSettings
+from local.awslambda.functions import LocalFunction, local_functions, provide_functions
+from local.awslambda.invoke_api import lambda_invoke_routes
+from local.awslambda.logs import log_invocation
+from local.awslambda.service import DEFAULT_CONCURRENCY, LambdaService
 from local.cloudformation.template import Template
-from local.embedded_aws import provision as embedded_aws
-from local.embedded_aws.provision import EmbeddedAws, ensure_port_free
+from local.embedded_aws import provision
+from local.embedded_aws.server import EmbeddedAws, ensure_port_free
+from local.iam.policies import role_policies, websocket_endpoint
+from local.stepfunctions.bridge import enable_local_executions, served_in_this_process
 
 log = logging.getLogger("vitrine.local")
 
@@ -36,6 +50,10 @@ class RuntimeOptions:
     template: Path = REPO_ROOT / "cdk.out" / "VitrineStack.template.json"
     web_dir: Path = REPO_ROOT / "web" / "dist"
     work_dir: Path = REPO_ROOT / ".vitrine"
+    concurrency: int = DEFAULT_CONCURRENCY  # execution environments per function
+    verbose: bool = False  # echo the functions' full output, not only one line per invocation
+    seed: bool = True  # the demo show and the staff users
+    stream: bool = True  # the IVS stand-in, when the template has a channel
 
 
 @dataclass
@@ -44,8 +62,9 @@ class LocalRuntime:
     hub: ConnectionHub = field(default_factory=ConnectionHub)
     embedded: EmbeddedAws | None = None
     channel: Any = None  # the IVS stand-in, once started
+    lambdas: LambdaService | None = None
     runtime_config: dict[str, Any] = field(default_factory=dict)
-    template: Template | None = None  # the synthesized template, once loaded
+    template: Template | None = None  # the synthesized template, once provisioned
     loop: asyncio.AbstractEventLoop | None = None  # the gateway's, once it serves
 
     @property
@@ -53,7 +72,7 @@ class LocalRuntime:
         return f"http://{self.options.host}:{self.options.port}"
 
     def start(self) -> None:
-        """Everything but the HTTP server: AWS, resources, environment, seed, stream."""
+        """Everything but the HTTP server: AWS, resources, functions, triggers, seed, stream."""
         options = self.options
         ensure_port_free(options.port, "gateway")
         if options.source == "rtmp":
@@ -64,53 +83,100 @@ class LocalRuntime:
             )
         self._start_aws()
         self.template = template = Template.load(options.template, region=aws.region())
-        embedded_aws.provision(template, aws.client)
-        embedded_aws.apply_environment(template)
-        # Handlers post frames to our @connections API, as they would to API Gateway's.
-        os.environ["AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI"] = f"{self.base_url}/{LOCAL_STAGE}"
-        settings = Settings.from_env()
-        self._seed(settings)
-        self.channel = self._start_stream(settings)
+        self._bridge_step_functions()
+        provide_functions(template)
+        provision.provision(template, aws.client)
+        functions = local_functions(template, REPO_ROOT)
+        connections_endpoint = websocket_endpoint(template, f"{self.base_url}/{LOCAL_STAGE}")
+        self.lambdas = LambdaService(
+            functions,
+            WorkerSettings(
+                code_root=REPO_ROOT,
+                log_dir=options.work_dir / "logs",
+                aws_environment=self._function_endpoints(),
+                region=template.region,
+                account_id=template.account_id,
+                verbose=options.verbose,
+            ),
+            concurrency=options.concurrency,
+            # Every AWS call a function makes is checked against its role, as in AWS.
+            policy_for=lambda function: role_policies(template, function.logical_id).to_dict(),
+            guard_options={
+                "region": template.region,
+                "account": template.account_id,
+                "api_endpoints": [dataclasses.asdict(connections_endpoint)]
+                if connections_endpoint
+                else [],
+            },
+            on_invocation=log_invocation,
+        )
+        settings = _read_settings(functions, template)
+        if options.seed:
+            self._seed(functions, settings)
+        if options.stream and next(template.of_type("AWS::IVS::Channel"), None):
+            self.channel = self._start_stream(settings)
         self.runtime_config = {
             "brandName": settings.brand_name,
             "region": settings.region,
             "apiUrl": f"{self.base_url}/api",
             "websocketUrl": f"ws://{options.host}:{options.port}/ws",
-            "playbackUrl": f"{self.base_url}/live/{self.channel.playlist_path}",
+            "playbackUrl": f"{self.base_url}/live/{self.channel.playlist_path}"
+            if self.channel
+            else "",
             "userPoolId": settings.user_pool_id,
             "userPoolClientId": settings.user_pool_client_id,
             "cognitoEndpoint": f"{self.base_url}/local/cognito/",
         }
 
-    def gateway(self) -> Any:
-        template = self.template
+    def gateway(self) -> Starlette:
+        template, lambdas = self._started()
+        control: list[BaseRoute] = [
+            Mount("/local/lambda", routes=lambda_invoke_routes(lambdas)),
+        ]
+        if self.channel is not None:
+            from local.ivs.api import ivs_api_routes
+
+            control.append(Mount("/local/ivs", routes=ivs_api_routes(self.channel)))
         return create_gateway(
             GatewaySettings(
                 host=self.options.host,
                 port=self.options.port,
                 web_dir=self.options.web_dir,
-                live_dir=self.channel.live_dir,
+                live_dir=self.options.work_dir / "live",
                 runtime_config=self.runtime_config,
                 aws_endpoint=aws.endpoint_url("cognito-idp") or "",
-                rest_handler=lambdas.rest_handler(template),
-                websocket=lambdas.websocket_wiring(template),
+                rest_resources=rest_resources(template),
+                websocket=websocket_wiring(template),
+                allowed_origins=_read_settings(lambdas.functions, template).allowed_origins,
                 region=template.region,
                 account_id=template.account_id,
                 stage=LOCAL_STAGE,
+                rest_api_id=provision.LOCAL_REST_API_ID,
+                websocket_api_id=provision.LOCAL_WEBSOCKET_API_ID,
+                control_routes=control,
             ),
+            lambdas,
             self.hub,
         )
 
     def stop(self) -> None:
-        """Stop the stream (finalizing its recording into S3) before the AWS it writes to."""
+        """Stop the stream (finalizing its recording into S3), the functions, then the AWS."""
         if self.channel is not None:
             try:
                 self.channel.stop()
             finally:
                 self.channel = None
+        if self.lambdas is not None:
+            self.lambdas.stop()
+            self.lambdas = None
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded = None
+
+    def _started(self) -> tuple[Template, LambdaService]:
+        if self.template is None or self.lambdas is None:
+            raise RuntimeError("start() the runtime first")
+        return self.template, self.lambdas
 
     def _start_aws(self) -> None:
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
@@ -123,28 +189,56 @@ class LocalRuntime:
         self.embedded.start()
         os.environ["AWS_ENDPOINT_URL"] = self.embedded.endpoint
 
-    def _seed(self, settings: Settings) -> None:
+    def _bridge_step_functions(self) -> None:
+        """moto runs state machines when asked, but invokes Lambda through Docker: send its
+        Lambda tasks to the gateway's Invoke API instead. Only an in-process moto can be
+        bridged; LocalStack or AWS run workflows with their own Step Functions."""
+        endpoint = os.environ["AWS_ENDPOINT_URL"]
+        if self.embedded is None and not served_in_this_process(endpoint):
+            log.warning("Step Functions at %s cannot invoke the local functions", endpoint)
+            return
+        enable_local_executions(
+            aws_endpoint=endpoint, lambda_endpoint=f"{self.base_url}/local/lambda"
+        )
+
+    def _function_endpoints(self) -> dict[str, str]:
+        """Where the functions' AWS clients go: the embedded AWS, and the gateway for the
+        APIs it serves (@connections, Lambda, IVS), as API Gateway and AWS would."""
+        return {
+            "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
+            "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"],
+            "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
+            "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": f"{self.base_url}/{LOCAL_STAGE}",
+            "AWS_ENDPOINT_URL_LAMBDA": f"{self.base_url}/local/lambda",
+            "AWS_ENDPOINT_URL_IVS": f"{self.base_url}/local/ivs",
+        }
+
+    def _seed(self, functions: list[LocalFunction], settings: Settings) -> None:
         from local import seed
 
-        seed.seed_catalog()
-        seed.seed_staff(aws.client("cognito-idp"), settings.require("user_pool_id"))
+        if settings.catalog_table is None or settings.user_pool_id is None:
+            return  # not Vitrine's stack (a test stack): nothing to seed
+        with _environment({Env.CATALOG_TABLE.value: settings.catalog_table}):
+            seed.seed_catalog()
+        seed.seed_staff(aws.client("cognito-idp"), settings.user_pool_id)
 
     def _start_stream(self, settings: Settings) -> Any:
         """The local IVS channel for the template's channel, recording where IVS would."""
         from local import ivs
 
-        channel = next(self.template.of_type("AWS::IVS::Channel"))
-        recording = next(self.template.of_type("AWS::IVS::RecordingConfiguration"), None)
+        template = self._started()[0]
+        channel = next(template.of_type("AWS::IVS::Channel"))
+        recording = next(template.of_type("AWS::IVS::RecordingConfiguration"), None)
         options = self.options
-        source = (
+        source: ivs.RtmpSource | ivs.PatternSource = (
             ivs.RtmpSource(port=options.rtmp_port, host=options.rtmp_host)
             if options.source == "rtmp"
             else ivs.PatternSource(brand_name=settings.brand_name)
         )
         config = ivs.ChannelConfig(
-            channel_arn=self.template.resolve({"Ref": channel.logical_id}),
+            channel_arn=template.resolve({"Ref": channel.logical_id}),
             channel_name=channel.properties.get("Name", channel.logical_id),
-            recordings_bucket=self.template.resolve(
+            recordings_bucket=template.resolve(
                 recording.properties["DestinationConfiguration"]["S3"]["BucketName"]
             )
             if recording
@@ -153,13 +247,17 @@ class LocalRuntime:
             work_dir=options.work_dir / "ivs",
             playback_base_url=f"{self.base_url}/live",
             source=source,
+            latency_mode=channel.properties.get("LatencyMode", "LOW"),
+            channel_type=channel.properties.get("Type", "STANDARD"),
+            recording_configuration_arn=template.resolve({"Ref": recording.logical_id})
+            if recording
+            else "",
         )
         publish = ivs.eventbridge_publisher(aws.client("events"))
         stand_in = ivs.LocalIvsChannel(
             config, s3_client=aws.client("s3"), on_event=publish, on_metadata=self._relay_cue
         )
         stand_in.start()
-        use_streaming_service(stand_in)  # handlers' put_metadata now reaches the local channel
         if options.source == "testpattern" and not stand_in.wait_until_live(timeout=30):
             log.warning("the local stream is not live yet; see %s", stand_in.log_path)
         return stand_in
@@ -171,12 +269,44 @@ class LocalRuntime:
             self.loop.call_soon_threadsafe(self.hub.broadcast, frame)
 
 
+def _read_settings(functions: list[LocalFunction], template: Template) -> Settings:
+    """The runtime's own view of the stack's settings (brand, user pool, catalog...), read
+    from its functions' variables. Functions never see this: each has only its own."""
+    values: dict[str, str] = {"AWS_REGION": template.region}
+    for function in functions:
+        values |= function.environment
+    pool = next(template.of_type("AWS::Cognito::UserPool"), None)
+    client = next(template.of_type("AWS::Cognito::UserPoolClient"), None)
+    if pool is not None:
+        values.setdefault(Env.USER_POOL_ID.value, template.resolve({"Ref": pool.logical_id}))
+    if client is not None:
+        values.setdefault(
+            Env.USER_POOL_CLIENT_ID.value, template.resolve({"Ref": client.logical_id})
+        )
+    return Settings.from_env(values)
+
+
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def describe(runtime: LocalRuntime) -> str:
     """The banner `make dev` prints: where everything is and how to sign in."""
     from local.seed import DEMO_SHOW_ID, STAFF, STAFF_PASSWORD
 
     base = runtime.base_url
     staff = ", ".join(f"{name} ({group})" for name, group in STAFF)
+    functions = len(runtime.lambdas.functions) if runtime.lambdas else 0
     lines = [
         "Vitrine is running locally.",
         f"  Viewer page   {base}/?show={DEMO_SHOW_ID}",
@@ -185,9 +315,10 @@ def describe(runtime: LocalRuntime) -> str:
         f"  WebSocket     ws://{runtime.options.host}:{runtime.options.port}/ws?show={DEMO_SHOW_ID}&viewer=<id>",
         f"  Live HLS      {runtime.runtime_config['playbackUrl']}",
         f"  Embedded AWS  {os.environ['AWS_ENDPOINT_URL']}  (AWS_ENDPOINT_URL)",
+        f"  Functions     {functions}, logs in {runtime.options.work_dir / 'logs'}",
         f"  Staff sign-in {staff}; password {STAFF_PASSWORD}",
     ]
-    if runtime.options.source == "rtmp":
+    if runtime.options.source == "rtmp" and runtime.channel is not None:
         lines.append(f"  RTMP ingest   {runtime.channel.ingest_url}  (OBS: server + stream key)")
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)

@@ -61,7 +61,7 @@ DEMO_PRODUCTS = (
 def _create(item: Model) -> bool:
     """Save `item` unless its key exists; True when it was created."""
     try:
-        item.save(condition=type(item).pk.does_not_exist())
+        item.save(condition=type(item).pk.does_not_exist())  # type: ignore[attr-defined]
     except PutError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             return False

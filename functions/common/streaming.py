@@ -1,12 +1,14 @@
 """The streaming port: what Vitrine asks of the video service.
 
-In AWS the adapter is IVS; locally the same interface is served by the local IVS stand-in
-(local/ivs/), so handlers never know which one they talk to."""
+`IvsStreaming` is the one adapter, in AWS and locally alike: the local runtime serves IVS's
+control API (local/ivs/api.py) and points boto3 at it with `AWS_ENDPOINT_URL_IVS`. Handlers
+take a `StreamingService` as a parameter, so unit tests pass an in-memory fake."""
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from functions.common import aws
 
@@ -16,6 +18,10 @@ MAX_METADATA_BYTES = 1024
 
 class MetadataTooLarge(ValueError):
     pass
+
+
+class ChannelOffline(RuntimeError):
+    """The channel is not broadcasting: there is no stream to put metadata into or to stop."""
 
 
 class StreamState(StrEnum):
@@ -28,15 +34,18 @@ class StreamInfo:
     state: StreamState
     stream_id: str | None = None
     playback_url: str | None = None
+    started_at: datetime | None = None
 
 
 class StreamingService(Protocol):
-    def put_metadata(self, channel_arn: str, payload: dict) -> None: ...
+    def put_metadata(self, channel_arn: str, payload: dict[str, Any]) -> None: ...
 
     def stream_info(self, channel_arn: str) -> StreamInfo: ...
 
+    def stop_stream(self, channel_arn: str) -> None: ...
 
-def encode_metadata(payload: dict) -> str:
+
+def encode_metadata(payload: dict[str, Any]) -> str:
     text = json.dumps(payload, separators=(",", ":"))
     if len(text.encode()) > MAX_METADATA_BYTES:
         raise MetadataTooLarge(f"timed metadata is {len(text.encode())} bytes, limit 1024")
@@ -44,32 +53,43 @@ def encode_metadata(payload: dict) -> str:
 
 
 class IvsStreaming:
-    """Amazon IVS through boto3."""
+    """Amazon IVS through boto3. boto3's standard retry mode absorbs PutMetadata's brief
+    throttling (ThrottlingException is retried with backoff)."""
 
-    def put_metadata(self, channel_arn: str, payload: dict) -> None:
-        aws.client("ivs").put_metadata(channelArn=channel_arn, metadata=encode_metadata(payload))
+    def __init__(self, ivs_client: Any | None = None) -> None:
+        self._ivs_client = ivs_client
+
+    @property
+    def _ivs(self) -> Any:
+        # Resolved on first use: importing this module must not import boto3.
+        return self._ivs_client or aws.client("ivs")
+
+    def put_metadata(self, channel_arn: str, payload: dict[str, Any]) -> None:
+        ivs = self._ivs
+        try:
+            ivs.put_metadata(channelArn=channel_arn, metadata=encode_metadata(payload))
+        except ivs.exceptions.ChannelNotBroadcasting as error:
+            raise ChannelOffline(channel_arn) from error
 
     def stream_info(self, channel_arn: str) -> StreamInfo:
-        ivs = aws.client("ivs")
+        ivs = self._ivs
         playback_url = ivs.get_channel(arn=channel_arn)["channel"].get("playbackUrl")
         try:
             stream = ivs.get_stream(channelArn=channel_arn)["stream"]
         except ivs.exceptions.ChannelNotBroadcasting:
             return StreamInfo(StreamState.OFFLINE, playback_url=playback_url)
-        return StreamInfo(StreamState(stream["state"]), stream.get("streamId"), playback_url)
+        return StreamInfo(
+            StreamState(stream["state"]),
+            stream.get("streamId"),
+            playback_url,
+            stream.get("startTime"),
+        )
 
-
-_service: StreamingService | None = None
-
-
-def streaming_service() -> StreamingService:
-    """The process's streaming adapter: IVS unless the local runtime installed its stand-in."""
-    global _service
-    if _service is None:
-        _service = IvsStreaming()
-    return _service
-
-
-def use_streaming_service(service: StreamingService) -> None:
-    global _service
-    _service = service
+    def stop_stream(self, channel_arn: str) -> None:
+        """Disconnects the encoder, as IVS StopStream does; the stream ends a moment later
+        (Stream End event). An encoder that reconnects starts a new stream."""
+        ivs = self._ivs
+        try:
+            ivs.stop_stream(channelArn=channel_arn)
+        except ivs.exceptions.ChannelNotBroadcasting as error:
+            raise ChannelOffline(channel_arn) from error

@@ -7,9 +7,9 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.websockets import WebSocket
 
@@ -35,7 +35,7 @@ class Client:
     outbound: asyncio.Queue[str | bytes] = field(
         default_factory=lambda: asyncio.Queue(OUTBOUND_BUFFER)
     )
-    sender: asyncio.Task | None = None
+    sender: asyncio.Task[None] | None = None
 
     @property
     def connected_at_ms(self) -> int:
@@ -56,7 +56,7 @@ class ConnectionHub:
     def __init__(self) -> None:
         self._clients: dict[str, Client] = {}
         self.dropped_slow_clients = 0
-        self._closing: set[asyncio.Task] = set()  # keeps drop tasks alive until they finish
+        self._closing: set[asyncio.Task[bool]] = set()  # keeps drop tasks alive until they finish
 
     def __len__(self) -> int:
         return len(self._clients)
@@ -105,14 +105,10 @@ class ConnectionHub:
         for connection_id in list(self._clients):
             self.post(connection_id, data)
 
-    def describe(self, client: Client) -> dict:
+    def describe(self, client: Client) -> dict[str, Any]:
         """The body of GET @connections/{id}, as API Gateway returns it (camelCase JSON)."""
         return {
             "connectedAt": client.connected_at.isoformat(),
             "lastActiveAt": client.last_active_at.isoformat(),
             "identity": {"sourceIp": client.source_ip, "userAgent": client.user_agent},
         }
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)

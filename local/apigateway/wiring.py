@@ -1,79 +1,22 @@
-"""Runs the real Lambda handlers in-process, wired the way the template wires them in AWS.
+"""How the template wires API Gateway to functions: which function serves which WebSocket
+route, the `$connect` authorizer, and the REST API's resources and methods.
 
-Which handler serves which WebSocket route, the `$connect` authorizer and the REST API are read
-from the template, so the local gateway cannot drift from what `cdk deploy` creates."""
+Read from the template, so the local gateway cannot drift from what `cdk deploy` creates.
+Functions are named by their logical id, which the local Lambda service accepts."""
 
-import importlib
 import json
-import threading
-import time
-import uuid
-from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from anyio import to_thread
-
 from local.cloudformation.template import Template
-
-Handler = Callable[[dict, Any], Any]
-
-
-@dataclass
-class LocalLambdaContext:
-    """The attributes of Lambda's context object that handlers and Powertools read."""
-
-    function_name: str
-    memory_limit_in_mb: int = 256
-    timeout_ms: int = 30_000
-    function_version: str = "$LATEST"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    started: float = field(default_factory=time.monotonic)
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
-
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
-
-    @property
-    def log_stream_name(self) -> str:
-        return "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, self.timeout_ms - int((time.monotonic() - self.started) * 1000))
-
-
-def load_handler(path: str) -> Handler:
-    """`functions.chat.handlers.connect.handler` -> the callable it names."""
-    module_name, _, attribute = path.rpartition(".")
-    return getattr(importlib.import_module(module_name), attribute)
-
-
-# One invocation at a time per function, as in one Lambda execution environment: Powertools'
-# logger context and metrics buffer belong to the invocation in progress.
-_environments: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
-
-
-async def invoke(path: str, event: dict) -> Any:
-    """Invoke a handler in a worker thread: handlers block on AWS calls, the gateway must not."""
-    handler = load_handler(path)
-    context = LocalLambdaContext(function_name=path.rsplit(".", 2)[-2])
-
-    def run() -> Any:
-        with _environments[path]:
-            return handler(event, context)
-
-    return await to_thread.run_sync(run)
 
 
 @dataclass(frozen=True)
 class WebSocketWiring:
-    routes: dict[str, str]  # route key ($connect, $disconnect, $default, actions) -> handler
-    authorizer: str | None  # handler of the $connect authorizer
+    routes: dict[str, str]  # route key ($connect, $disconnect, $default, actions) -> function
+    authorizer: str | None  # the function of the $connect authorizer
     identity_sources: tuple[str, ...]  # e.g. route.request.querystring.show
     selection_expression: str  # e.g. $request.body.action
 
@@ -106,7 +49,7 @@ class WebSocketWiring:
         return False
 
 
-def _nodes(value: Any) -> Iterator[dict]:
+def _nodes(value: Any) -> Iterator[dict[str, Any]]:
     """Every mapping inside a template value, depth first."""
     if isinstance(value, dict):
         yield value
@@ -117,13 +60,13 @@ def _nodes(value: Any) -> Iterator[dict]:
 
 
 def _function_handler(template: Template, value: Any) -> str | None:
-    """The handler of the Lambda function that `value` (an integration URI) points at."""
+    """The logical id of the Lambda function that `value` (an integration URI) points at."""
     for node in _nodes(value):
         target = node.get("Fn::GetAtt")
         if isinstance(target, list) and target[0] in template.resources:
             resource = template.resources[target[0]]
             if resource.type == "AWS::Lambda::Function":
-                return resource.properties.get("Handler")
+                return resource.logical_id
     return None
 
 
@@ -162,13 +105,42 @@ def websocket_wiring(template: Template) -> WebSocketWiring:
     )
 
 
-def rest_handler(template: Template) -> str:
-    """The handler behind the REST API's methods (the one Chalice app)."""
-    handlers = {
-        handler
-        for method in template.of_type("AWS::ApiGateway::Method")
-        if (handler := _function_handler(template, method.properties.get("Integration", {})))
-    }
-    if len(handlers) != 1:
-        raise ValueError(f"expected the REST API to have one handler, found {sorted(handlers)}")
-    return handlers.pop()
+@dataclass(frozen=True)
+class RestResource:
+    path: str  # e.g. /shows/{show_id}
+    methods: dict[str, str]  # HTTP method -> function (proxy integrations only)
+    pattern: re.Pattern[str]
+
+    def match(self, path: str) -> dict[str, str] | None:
+        found = self.pattern.match(path)
+        return None if found is None else found.groupdict()
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    """`/shows/{show_id}` -> a regex capturing show_id, as API Gateway matches resources."""
+    return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+
+
+def rest_resources(template: Template) -> list[RestResource]:
+    """The REST API's resources with their Lambda proxy methods, most specific first (like
+    API Gateway, a literal segment wins over a {parameter} at the same position).
+
+    OPTIONS methods with a MOCK integration are CORS preflights: the gateway answers those."""
+    resources = {r.logical_id: r for r in template.of_type("AWS::ApiGateway::Resource")}
+
+    def path_of(reference: Any) -> str:
+        logical_id = reference.get("Ref") if isinstance(reference, dict) else None
+        if logical_id not in resources:
+            return ""  # the API's root resource (GetAtt RootResourceId)
+        resource = resources[logical_id]
+        return f"{path_of(resource.properties['ParentId'])}/{resource.properties['PathPart']}"
+
+    methods: dict[str, dict[str, str]] = {}
+    for method in template.of_type("AWS::ApiGateway::Method"):
+        function = _function_handler(template, method.properties.get("Integration", {}))
+        if function is None:
+            continue
+        path = path_of(method.properties.get("ResourceId")) or "/"
+        methods.setdefault(path, {})[method.properties["HttpMethod"]] = function
+    ordered = sorted(methods, key=lambda path: [part.startswith("{") for part in path.split("/")])
+    return [RestResource(path, methods[path], _path_pattern(path)) for path in ordered]

@@ -43,9 +43,17 @@ def _init(init: dict[str, Any]) -> tuple[Handler | None, dict[str, Any] | None]:
     """Lambda's init phase: the permission check, then the handler's module."""
     policy = init.get("policy")
     if policy is not None:
+        from local.iam.actions import ApiEndpoint
         from local.iam.guard import install_guard
+        from local.iam.policies import RolePolicy
 
-        install_guard(policy, **init.get("guard", {}))
+        guard = init["guard"]
+        install_guard(
+            RolePolicy.from_dict(policy),
+            region=guard["region"],
+            account=guard["account"],
+            api_endpoints=[ApiEndpoint(**endpoint) for endpoint in guard["api_endpoints"]],
+        )
     try:
         return _load(init["handler"]), None
     except Exception as error:  # Lambda reports a failed init on the invocation

@@ -100,7 +100,7 @@ class Template:
                 f"{attribute} of {logical_id} ({kind}) is not available locally"
             ) from None
 
-    def _sub(self, argument: str | list) -> str:
+    def _sub(self, argument: str | list[Any]) -> str:
         text, variables = (argument, {}) if isinstance(argument, str) else argument
         variables = {name: self.resolve(value) for name, value in variables.items()}
 

@@ -1,60 +1,22 @@
-"""The embedded AWS: moto in server mode, provisioned from the synthesized template.
+"""Creates the template's resources in the embedded AWS (moto, or AWS_ENDPOINT_URL).
 
-Only resources with data or identity are created here (tables, buckets, the user pool, the
-IVS channel record); compute (Lambda, API Gateway, CloudFront) is what the local gateway runs."""
+Resources with data or identity are created here (tables, buckets, the user pool, the IVS
+channel record, queues, rules, state machines); compute is what the local runtime runs itself:
+functions (local/awslambda) and the APIs (local/apigateway), whose ids are recorded here so
+that what refers to them (ARNs in policies) resolves."""
 
 import contextlib
 import json
-import os
-import socket
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from local.cloudformation.template import Resource, Template
 
 TABLE_TYPE = "AWS::DynamoDB::Table"
+# The local gateway serves one REST and one WebSocket API, under these ids.
+LOCAL_REST_API_ID = "local-rest"
+LOCAL_WEBSOCKET_API_ID = "local-ws"
 BUCKET_TYPE = "AWS::S3::Bucket"
-
-
-class PortTaken(RuntimeError):
-    pass
-
-
-def ensure_port_free(port: int, what: str) -> None:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError as error:
-            raise PortTaken(
-                f"port {port} ({what}) is already in use: stop what holds it "
-                f"(`lsof -i :{port}`) or choose another port"
-            ) from error
-
-
-@dataclass
-class EmbeddedAws:
-    """A moto server on loopback; `endpoint` is what AWS_ENDPOINT_URL points at."""
-
-    port: int
-    _server: Any = None
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        from moto.server import ThreadedMotoServer
-
-        ensure_port_free(self.port, "embedded AWS")
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
-        self._server.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
 
 
 def physical_name(template: Template, resource: Resource, *, lowercase: bool = False) -> str:
@@ -71,10 +33,15 @@ def provision(template: Template, client: Callable[[str], Any]) -> None:
     for resource in template.of_type(BUCKET_TYPE):
         _bucket(template, resource, client("s3"))
     _user_pools(template, client("cognito-idp"))
+    for resource in template.of_type("AWS::IVS::RecordingConfiguration"):
+        arn = f"arn:aws:ivs:{template.region}:{template.account_id}:recording-configuration/local"
+        template.provide(resource.logical_id, Ref=arn, Arn=arn)
     for resource in template.of_type("AWS::IVS::Channel"):
         _channel(template, resource, client("ivs"))
     for resource in template.of_type("AWS::Events::Rule"):
         _rule(template, resource, client("events"))
+    _apis(template)
+    _log_groups(template)
 
 
 def _table(template: Template, resource: Resource, dynamodb: Any) -> None:
@@ -200,10 +167,6 @@ def _channel(template: Template, resource: Resource, ivs: Any) -> None:
     )
 
 
-# Names that legitimately differ per function; in one local process they take one value.
-PER_FUNCTION_NAMES = {"POWERTOOLS_SERVICE_NAME": "vitrine-local"}
-
-
 def _rule(template: Template, resource: Resource, events: Any) -> None:
     """The rule and its pattern, as deployed. Its targets are not: moto delivers to none of
     them (log groups, state machines); the local runtime hands events to them itself."""
@@ -222,17 +185,18 @@ def _rule(template: Template, resource: Resource, events: Any) -> None:
     )
 
 
-def apply_environment(template: Template, environ: Any = os.environ) -> dict[str, str]:
-    """Export the union of the functions' resolved environments into this process, where the
-    handlers run. Every function reads the same names for the same resources, so the union is
-    what each of them would see (a resource setting that disagrees is a wiring bug)."""
-    merged: dict[str, str] = {}
-    for handler, variables in template.function_environments().items():
-        for name, value in variables.items():
-            if name in PER_FUNCTION_NAMES:
-                value = PER_FUNCTION_NAMES[name]
-            elif merged.get(name, value) != value:
-                raise ValueError(f"{handler} sets {name} differently from another function")
-            merged[name] = value
-    environ.update(merged)
-    return merged
+def _apis(template: Template) -> None:
+    """The APIs' ids as the local gateway uses them (execute-api ARNs in policies)."""
+    for api in template.of_type("AWS::ApiGateway::RestApi"):
+        template.provide(api.logical_id, Ref=LOCAL_REST_API_ID, RootResourceId="root")
+    for api in template.of_type("AWS::ApiGatewayV2::Api"):
+        template.provide(api.logical_id, Ref=LOCAL_WEBSOCKET_API_ID, ApiId=LOCAL_WEBSOCKET_API_ID)
+
+
+def _log_groups(template: Template) -> None:
+    """Log groups are not created (functions log to .vitrine/logs/), but their ARNs resolve,
+    so that a role's grant on its log group reads as it does in AWS."""
+    for group in template.of_type("AWS::Logs::LogGroup"):
+        name = group.properties.get("LogGroupName") or f"/aws/vitrine/{group.logical_id}"
+        arn = f"arn:aws:logs:{template.region}:{template.account_id}:log-group:{name}:*"
+        template.provide(group.logical_id, Ref=name, Arn=arn)

@@ -86,3 +86,10 @@ class ChannelConfig:
     thumbnail_interval_seconds: int = 10  # what the CDK recording configuration asks of IVS
     ffmpeg_exe: str | None = None  # None: the binary shipped in the imageio-ffmpeg wheel
     ffmpeg_loglevel: str = "warning"
+    # After a StopStream the test pattern "encoder" reconnects, as OBS's automatic reconnect
+    # does, so `make dev` has a live stream again for the next show; None: it stays offline.
+    pattern_reconnect_seconds: float | None = 3.0
+    # What GetChannel reports; the runtime copies them from the template's AWS::IVS::Channel.
+    latency_mode: str = "LOW"
+    channel_type: str = "STANDARD"
+    recording_configuration_arn: str = ""

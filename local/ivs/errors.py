@@ -1,9 +1,7 @@
 """Errors of the local IVS stand-in.
 
-API errors are botocore `ClientError`s carrying IVS's error codes, so code written against
-boto3 (`error.response["Error"]["Code"] == "ChannelNotBroadcasting"`) behaves the same locally."""
-
-from botocore.exceptions import ClientError
+`IvsApiError`s are the errors IVS's API answers, with its codes and HTTP statuses: api.py
+turns them into IVS's error responses, from which boto3 raises `ivs.exceptions.<code>`."""
 
 
 class LocalIvsError(RuntimeError):
@@ -18,18 +16,19 @@ class FfmpegFailed(LocalIvsError):
     pass
 
 
-class IvsApiError(ClientError):
+class IvsApiError(Exception):
     code = "InternalServerException"
     status = 500
 
     def __init__(self, message: str, operation: str) -> None:
-        super().__init__(
-            {
-                "Error": {"Code": self.code, "Message": message},
-                "ResponseMetadata": {"HTTPStatusCode": self.status},
-            },
-            operation,
-        )
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+
+
+class ValidationException(IvsApiError):
+    code = "ValidationException"
+    status = 400
 
 
 class ChannelNotBroadcasting(IvsApiError):

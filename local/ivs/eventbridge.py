@@ -8,12 +8,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from local.ivs.notifications import IvsEvent
+
 
 class EventNotDelivered(RuntimeError):
     pass
 
 
-def publish_event(events_client: Any, event: dict, *, bus_name: str = "default") -> None:
+def publish_event(events_client: Any, event: IvsEvent, *, bus_name: str = "default") -> None:
     """PutEvents with the fields of an EventBridge event dict (`source`, `detail-type`, ...)."""
     response = events_client.put_events(
         Entries=[
@@ -33,10 +35,10 @@ def publish_event(events_client: Any, event: dict, *, bus_name: str = "default")
 
 def eventbridge_publisher(
     events_client: Any, *, bus_name: str = "default"
-) -> Callable[[dict], None]:
+) -> Callable[[IvsEvent], None]:
     """An `on_event` callback for LocalIvsChannel that forwards every event to EventBridge."""
 
-    def publish(event: dict) -> None:
+    def publish(event: IvsEvent) -> None:
         publish_event(events_client, event, bus_name=bus_name)
 
     return publish

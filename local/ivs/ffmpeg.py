@@ -28,7 +28,8 @@ def ffmpeg_exe(configured: str | None) -> str:
         return configured
     import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    exe: str = imageio_ffmpeg.get_ffmpeg_exe()
+    return exe
 
 
 def find_font() -> Path | None:

@@ -4,12 +4,16 @@ IVS Low-Latency Streaming": the whole envelope, so a rule or a Lambda sees what 
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from local.ivs.identifiers import ChannelArn
 from local.ivs.recording import RecordingSession, rfc3339
 
 STREAM_STATE_CHANGE = "IVS Stream State Change"
 RECORDING_STATE_CHANGE = "IVS Recording State Change"
+
+# An EventBridge event as IVS sends it: the JSON envelope, kept as JSON.
+type IvsEvent = dict[str, Any]
 
 
 class StreamEvent(StrEnum):
@@ -26,7 +30,7 @@ class RecordingEvent(StrEnum):
 
 def stream_state_change(
     channel: ChannelArn, channel_name: str, event: StreamEvent, stream_id: str, at: datetime
-) -> dict:
+) -> IvsEvent:
     detail = {"event_name": event.value, "channel_name": channel_name, "stream_id": stream_id}
     return _envelope(channel, STREAM_STATE_CHANGE, detail, at)
 
@@ -41,8 +45,8 @@ def recording_state_change(
     *,
     duration_ms: int = 0,
     reason: str = "",
-) -> dict:
-    detail: dict = {
+) -> IvsEvent:
+    detail: dict[str, Any] = {
         "channel_name": channel_name,
         "stream_id": stream_id,
         "recording_status": event.value,
@@ -60,7 +64,9 @@ def recording_state_change(
     return _envelope(channel, RECORDING_STATE_CHANGE, detail, at)
 
 
-def _envelope(channel: ChannelArn, detail_type: str, detail: dict, at: datetime) -> dict:
+def _envelope(
+    channel: ChannelArn, detail_type: str, detail: dict[str, Any], at: datetime
+) -> IvsEvent:
     return {
         "version": "0",
         "id": str(uuid.uuid4()),

@@ -10,6 +10,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from local.ivs.config import Rendition
 from local.ivs.identifiers import ChannelArn, new_recording_id, new_recording_session_id
@@ -78,16 +79,16 @@ def recording_metadata(
     ended_at: datetime | None = None,
     duration_ms: int | None = None,
     status_message: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The body of events/recording-{started,ended,failed}.json.
 
     IVS also lists byte-range playlists; the stand-in writes none, so it does not name any."""
     size = {"resolution_height": rendition.height, "resolution_width": rendition.width}
-    hls: dict = {"path": HLS_PATH, "playlist": MASTER_PLAYLIST}
+    hls: dict[str, Any] = {"path": HLS_PATH, "playlist": MASTER_PLAYLIST}
     if duration_ms is not None:
         hls["duration_ms"] = duration_ms
     hls["renditions"] = [{"path": rendition.name, "playlist": RENDITION_PLAYLIST} | size]
-    document: dict = {"version": "v1", "channel_arn": channel_arn}
+    document: dict[str, Any] = {"version": "v1", "channel_arn": channel_arn}
     if ended_at is not None:
         document["recording_ended_at"] = rfc3339(ended_at)
     document |= {"recording_started_at": rfc3339(started_at), "recording_status": status.value}

@@ -18,7 +18,7 @@ class ObjectStore(Protocol):
     def put_object(self, **kwargs: Any) -> Any: ...
 
 
-def put_json(s3: ObjectStore, bucket: str, key: str, document: dict) -> None:
+def put_json(s3: ObjectStore, bucket: str, key: str, document: dict[str, Any]) -> None:
     body = json.dumps(document, indent=3).encode()
     s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPES[".json"])
 

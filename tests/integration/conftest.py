@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from functions.common import aws
-from local.awslambda.wiring import LocalLambdaContext
+from local.awslambda.context import LambdaContext
+from local.awslambda.functions import provide_functions
 from local.cloudformation.template import Template
 from local.embedded_aws import provision as embedded_aws
 
@@ -19,9 +20,20 @@ def provisioned(aws_endpoint, template_path) -> Template:
     """Tables, buckets, the user pool and the channel, created from the template; the
     functions' environment exported into this process (where the handlers run)."""
     template = Template.load(template_path, region=aws.region())
+    provide_functions(template)
     embedded_aws.provision(template, aws.client)
-    embedded_aws.apply_environment(template)
+    apply_environment(template)
     return template
+
+
+def apply_environment(template: Template) -> None:
+    """Export the union of the functions' environments into this process, where these tests
+    call handlers directly (the local runtime never does this: each worker has its own).
+    `as_function` then narrows it to one function's variables."""
+    for variables in template.function_environments().values():
+        for name, value in variables.items():
+            if name.startswith("VITRINE_"):
+                os.environ[name] = value
 
 
 @pytest.fixture
@@ -47,8 +59,12 @@ def as_function(provisioned) -> Callable[[str], contextlib.AbstractContextManage
 
 
 @pytest.fixture
-def lambda_context() -> LocalLambdaContext:
-    return LocalLambdaContext(function_name="test")
+def lambda_context() -> LambdaContext:
+    return LambdaContext(
+        function_name="test",
+        aws_request_id=str(uuid.uuid4()),
+        invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:test",
+    )
 
 
 def websocket_event(route_key: str, connection_id: str, **extra) -> dict:

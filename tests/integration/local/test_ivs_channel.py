@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 from functions.common import aws
-from functions.common.streaming import MetadataTooLarge, StreamState
+from functions.common.streaming import StreamState
 from local.ivs import (
     ChannelConfig,
     ChannelNotBroadcasting,
@@ -26,6 +26,7 @@ from local.ivs import (
     ResourceNotFoundException,
     RtmpSource,
     ThrottlingException,
+    ValidationException,
 )
 from local.ivs.ffmpeg import ffmpeg_exe
 from local.ivs.playlists import media_segments
@@ -222,18 +223,18 @@ def test_test_pattern_is_live_takes_metadata_and_is_recorded_on_stop(
     assert_chromium_playable(segment, tmp_path)
 
     # Timed metadata, with PutMetadata's limits.
-    channel.put_metadata(ARN, {"type": "product.featured", "product_id": "p-1"})
+    channel.put_metadata(ARN, '{"type":"product.featured","product_id":"p-1"}')
     assert cues == ['{"type":"product.featured","product_id":"p-1"}']
-    with pytest.raises(MetadataTooLarge):
-        channel.put_metadata(ARN, {"description": "x" * 1100})
+    with pytest.raises(ValidationException):
+        channel.put_metadata(ARN, "x" * 1100)
     with pytest.raises(ResourceNotFoundException):
-        channel.put_metadata(ARN.replace("AbCdef1G2hij", "Unknown12345"), {"a": 1})
+        channel.put_metadata(ARN.replace("AbCdef1G2hij", "Unknown12345"), '{"a":1}')
     time.sleep(1.1)  # a fresh one-second quota window
     for index in range(5):
-        channel.put_metadata(ARN, {"n": index})
+        channel.put_metadata(ARN, f'{{"n":{index}}}')
     with pytest.raises(ThrottlingException) as throttled:
-        channel.put_metadata(ARN, {"n": 5})
-    assert throttled.value.response["Error"]["Code"] == "ThrottlingException"
+        channel.put_metadata(ARN, '{"n":5}')
+    assert throttled.value.code == "ThrottlingException"
     assert len(cues) == 6
 
     pid = channel.ffmpeg_pid
@@ -244,7 +245,7 @@ def test_test_pattern_is_live_takes_metadata_and_is_recorded_on_stop(
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # ffmpeg is gone, not orphaned
     with pytest.raises(ChannelNotBroadcasting):
-        channel.put_metadata(ARN, {"late": True})
+        channel.put_metadata(ARN, '{"late":true}')
 
     assert kinds(events) == [STREAM_START, RECORDING_START, STREAM_END, RECORDING_END]
     for event in events:

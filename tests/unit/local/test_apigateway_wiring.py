@@ -1,6 +1,6 @@
 import pytest
 
-from local.awslambda.wiring import WebSocketWiring
+from local.apigateway.wiring import WebSocketWiring
 
 WIRING = WebSocketWiring(
     routes={"$connect": "c", "$disconnect": "d", "$default": "default", "chat": "chat-handler"},

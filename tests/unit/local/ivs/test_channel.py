@@ -1,16 +1,17 @@
-"""The channel's StreamingService behaviour that needs no ffmpeg: an offline channel."""
+"""The channel's IVS API behaviour that needs no ffmpeg: an offline channel."""
 
 from pathlib import Path
 
 import pytest
 
-from functions.common.streaming import MetadataTooLarge, StreamInfo, StreamState
+from functions.common.streaming import StreamInfo, StreamState
 from local.ivs import (
     ChannelConfig,
     ChannelNotBroadcasting,
     LocalIvsChannel,
     ResourceNotFoundException,
     RtmpSource,
+    ValidationException,
 )
 from local.ivs.storage import upload_directory
 
@@ -50,14 +51,22 @@ def test_an_offline_channel_reports_offline_with_its_playback_url(tmp_path):
 
 def test_metadata_needs_a_live_channel_like_ivs(tmp_path):
     with pytest.raises(ChannelNotBroadcasting) as error:
-        channel(tmp_path).put_metadata(ARN, {"product_id": "p-1"})
-    assert error.value.response["Error"]["Code"] == "ChannelNotBroadcasting"
-    assert error.value.operation_name == "PutMetadata"
+        channel(tmp_path).put_metadata(ARN, '{"product_id":"p-1"}')
+    assert (error.value.code, error.value.status) == ("ChannelNotBroadcasting", 404)
+    assert error.value.operation == "PutMetadata"
 
 
-def test_oversized_metadata_is_refused_before_anything_else(tmp_path):
-    with pytest.raises(MetadataTooLarge):
-        channel(tmp_path).put_metadata(ARN, {"blob": "x" * 1024})
+@pytest.mark.parametrize("metadata", ["x" * 1025, "é" * 513, ""])
+def test_metadata_of_1_to_1024_bytes_only_is_checked_before_anything_else(tmp_path, metadata):
+    with pytest.raises(ValidationException) as error:
+        channel(tmp_path).put_metadata(ARN, metadata)
+    assert (error.value.code, error.value.status) == ("ValidationException", 400)
+
+
+def test_stopping_an_offline_channel_is_refused_like_ivs(tmp_path):
+    with pytest.raises(ChannelNotBroadcasting) as error:
+        channel(tmp_path).stop_stream(ARN)
+    assert error.value.operation == "StopStream"
 
 
 def test_another_channel_arn_is_not_found(tmp_path):
@@ -65,7 +74,9 @@ def test_another_channel_arn_is_not_found(tmp_path):
     with pytest.raises(ResourceNotFoundException):
         channel(tmp_path).stream_info(other)
     with pytest.raises(ResourceNotFoundException):
-        channel(tmp_path).put_metadata(other, {})
+        channel(tmp_path).put_metadata(other, "{}")
+    with pytest.raises(ResourceNotFoundException):
+        channel(tmp_path).stop_stream(other)
 
 
 def test_an_rtmp_channel_tells_publishers_where_to_stream(tmp_path):

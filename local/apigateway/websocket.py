@@ -1,0 +1,188 @@
+"""The WebSocket API: `$connect` (after its authorizer), a route per frame, `$disconnect`.
+
+Each step invokes the function the template wires to it, with API Gateway's event shapes; a
+function that fails is answered as API Gateway answers it (a refused upgrade, an error frame)."""
+
+import logging
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.responses import Response
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from local.apigateway.connections import Client, ConnectionHub, new_connection_id
+from local.apigateway.events import (
+    ApiIdentity,
+    WebSocketClientInfo,
+    gateway_error_frame,
+    now_ms,
+    websocket_request_context,
+)
+from local.apigateway.invoke import invoke_async
+from local.apigateway.wiring import WebSocketWiring
+from local.awslambda.invocation import Invoker
+
+log = logging.getLogger("vitrine.gateway")
+
+
+class WebSocketApi:
+    def __init__(
+        self, wiring: WebSocketWiring, invoker: Invoker, api: ApiIdentity, hub: ConnectionHub
+    ) -> None:
+        self.wiring = wiring
+        self.invoker = invoker
+        self.api = api
+        self.hub = hub
+
+    async def handle(self, websocket: WebSocket) -> None:
+        info = WebSocketClientInfo(
+            connection_id=new_connection_id(),
+            source_ip=websocket.client.host if websocket.client else "127.0.0.1",
+            user_agent=websocket.headers.get("user-agent", ""),
+            connected_at=now_ms(),
+        )
+        query = dict(websocket.query_params) or None
+        headers = dict(websocket.headers)
+        if not await self._connect(websocket, info, query, headers):
+            return
+        await websocket.accept()
+        client = Client(info.connection_id, websocket, info.source_ip, info.user_agent)
+        self.hub.add(client)
+        close_code = 1000
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    close_code = message.get("code", 1000)
+                    break
+                client.last_active_at = datetime.now(UTC)
+                if not await self._route_frame(client, info, message):
+                    close_code = 1003
+                    break
+        except WebSocketDisconnect as disconnect:
+            close_code = disconnect.code
+        finally:
+            await self.hub.remove(info.connection_id)
+            await self._disconnect(info, headers, close_code)
+
+    def _context(self, info: WebSocketClientInfo, route_key: str, kind: str) -> dict[str, Any]:
+        return websocket_request_context(self.api, info, route_key, kind)
+
+    async def _connect(
+        self,
+        websocket: WebSocket,
+        info: WebSocketClientInfo,
+        query: dict[str, str] | None,
+        headers: dict[str, str],
+    ) -> bool:
+        """Authorizer, then `$connect`; False (and the upgrade refused) when either says no."""
+        if self.wiring.missing_identity(query or {}, headers):
+            await _refuse(websocket, 401, "Unauthorized")
+            return False
+        authorizer_context = None
+        if self.wiring.authorizer:
+            arn = (
+                f"arn:aws:execute-api:{self.api.region}:{self.api.account_id}:"
+                f"{self.api.api_id}/{self.api.stage}/$connect"
+            )
+            policy = await self._invoke(
+                self.wiring.authorizer,
+                {
+                    "type": "REQUEST",
+                    "methodArn": arn,
+                    "headers": headers,
+                    "queryStringParameters": query,
+                    "stageVariables": {},
+                    "requestContext": self._context(info, "$connect", "CONNECT"),
+                },
+                trigger="ws authorizer",
+            )
+            if not _allows(policy):
+                await _refuse(websocket, 403, "Forbidden")
+                return False
+            authorizer_context = {**policy.get("context", {}), "principalId": policy["principalId"]}
+        connect = self.wiring.routes.get("$connect")
+        if connect is None:
+            return True
+        request = self._context(info, "$connect", "CONNECT") | {"authorizer": authorizer_context}
+        result = await self._invoke(
+            connect,
+            {
+                "headers": headers,
+                "queryStringParameters": query,
+                "requestContext": request,
+                "isBase64Encoded": False,
+            },
+            trigger="ws $connect",
+        )
+        status = result.get("statusCode", 200)
+        if not 200 <= status < 300:
+            await _refuse(websocket, status, str(result.get("body", "")))
+            return False
+        return True
+
+    async def _route_frame(
+        self, client: Client, info: WebSocketClientInfo, message: Mapping[str, Any]
+    ) -> bool:
+        """Invoke the frame's route; False when the client must be disconnected."""
+        text = message.get("text")
+        if text is None:  # API Gateway refuses binary frames by closing the connection
+            await self.hub.disconnect(client.connection_id, 1003, "binary frames are not supported")
+            return False
+        request = self._context(info, "$default", "MESSAGE")
+        route_key = self.wiring.route_for_frame(text)
+        if route_key is None:
+            self.hub.post(client.connection_id, gateway_error_frame("Forbidden", request))
+            return True
+        event = {
+            "requestContext": request | {"routeKey": route_key, "messageId": uuid.uuid4().hex},
+            "body": text,
+            "isBase64Encoded": False,
+        }
+        invocation = await invoke_async(
+            self.invoker, self.wiring.routes[route_key], event, trigger=f"ws {route_key}"
+        )
+        if invocation.failed:
+            frame = gateway_error_frame("Internal server error", request)
+            self.hub.post(client.connection_id, frame)
+        return True
+
+    async def _disconnect(
+        self, info: WebSocketClientInfo, headers: dict[str, str], close_code: int
+    ) -> None:
+        disconnect = self.wiring.routes.get("$disconnect")
+        if disconnect is None:
+            return
+        context = self._context(info, "$disconnect", "DISCONNECT")
+        await self._invoke(
+            disconnect,
+            {
+                "headers": headers,
+                "requestContext": context
+                | {"disconnectStatusCode": close_code, "disconnectReason": ""},
+                "isBase64Encoded": False,
+            },
+            trigger="ws $disconnect",
+        )
+
+    async def _invoke(self, function: str, event: dict[str, Any], *, trigger: str) -> Any:
+        """The function's result; API Gateway's 500 when the function failed."""
+        invocation = await invoke_async(self.invoker, function, event, trigger=trigger)
+        if invocation.failed or not isinstance(invocation.payload, dict):
+            return {"statusCode": 500, "body": "Internal server error"}
+        return invocation.payload
+
+
+def _allows(policy: Mapping[str, Any]) -> bool:
+    statements = policy.get("policyDocument", {}).get("Statement", [])
+    return bool(statements) and all(s.get("Effect") == "Allow" for s in statements)
+
+
+async def _refuse(websocket: WebSocket, status: int, body: str) -> None:
+    """Refuse the upgrade with an HTTP status, as API Gateway does on a failed $connect."""
+    try:
+        await websocket.send_denial_response(Response(body, status_code=status))
+    except RuntimeError:  # the server has no denial-response extension: plain close
+        await websocket.close(code=1008, reason=body[:120])
