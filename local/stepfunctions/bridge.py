@@ -90,7 +90,7 @@ def served_in_this_process(endpoint: str, *, region: str = "us-east-1") -> bool:
     can reach: against LocalStack or AWS, their own Step Functions run the workflows."""
     import uuid
 
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.sqs.models import sqs_backends
 
     name = f"vitrine-probe-{uuid.uuid4().hex[:8]}"
