@@ -1,44 +1,105 @@
-"""Cold-start import cost of every handler, from `python -X importtime`.
+"""Cold-start import cost of every handler, as Lambda loads it, from `python -X importtime`.
 
-Baseline, measured in the same run: the same handler imported the eager way, i.e. plus what it
-would load at module import if nothing were lazy (Powertools Logger, Tracer with the X-Ray SDK,
-Metrics, and boto3). Each import runs in a fresh interpreter, RUNS times; medians are reported.
-Ratio = lazy / eager (lower is better)."""
+Lambda imports a handler from the code asset (/var/task) and the layer (/opt/python), both
+read-only: Python writes no bytecode cache there, so every module the assets ship no bytecode
+for is compiled again on every cold start. So, for every Vitrine function of the synthesized
+template: the code asset and the layer, built by infra/functions.py's bundling (the layer for
+this machine, so its compiled extensions load), are copied into a Lambda-like tree made
+read-only, and the handler's module is imported in a fresh interpreter that sees only those two
+directories and the standard library (-I -S) and writes no cache (-B: root ignores read-only
+files), RUNS times; medians are reported.
 
+Baseline, measured in the same run: the same tree with the shipped bytecode removed, as Vitrine
+deployed before. Ratio = with bytecode / without (lower is better). Then, with bytecode, the
+handler against itself plus what it would import if nothing were lazy."""
+
+import json
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from infra.functions import FunctionsCodeBundling, UvLayerBundling
+from infra.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "bench" / "results" / "importtime.md"
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
-
-HANDLERS = {
-    "chat $connect authorizer": "functions.chat.handlers.authorize",
-    "chat $connect": "functions.chat.handlers.connect",
-    "chat $disconnect": "functions.chat.handlers.disconnect",
-    "chat $default": "functions.chat.handlers.default",
-    "REST API (Chalice)": "functions.cart.app",
-}
+HOST_WHEELS = f"{platform.machine()}-manylinux2014"
 EAGER_EXTRAS = "import boto3; from aws_lambda_powertools import Logger, Metrics, Tracer"
+# Written to stderr just before the measured statement: importtime lines after it are its own.
+MARK = "-- measured statement --"
 
 
-def import_profile(statement: str) -> dict[str, int]:
+@dataclass(frozen=True)
+class Handler:
+    function: str  # the template's logical id, without CDK's hash
+    module: str
+
+
+@dataclass(frozen=True)
+class LambdaTree:
+    """A read-only copy of the code asset and the layer, laid out as Lambda mounts them."""
+
+    root: Path
+    task: Path
+    layer: Path
+
+
+def template_handlers() -> list[Handler]:
+    """Every Vitrine function's handler module, from a bundling-free synth (seconds)."""
+    with tempfile.TemporaryDirectory() as outdir:
+        template = json.loads(synthesize(Path(outdir)).read_text())
+    return [
+        Handler(logical_id[:-8], resource["Properties"]["Handler"].rpartition(".")[0])
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Function"
+        and resource["Properties"].get("Handler", "").startswith("functions.")
+    ]
+
+
+def build_assets(work: Path) -> tuple[Path, Path]:
+    """The code asset and the layer's python/ directory, built as `cdk synth` builds them."""
+    code, layer = work / "code", work / "layer"
+    FunctionsCodeBundling(ROOT).try_bundle(str(code), None)  # type: ignore[arg-type]
+    UvLayerBundling(ROOT, wheel_platform=HOST_WHEELS).try_bundle(str(layer), None)  # type: ignore[arg-type]
+    return code, layer / "python"
+
+
+def lambda_tree(root: Path, code: Path, layer: Path, *, bytecode: bool) -> LambdaTree:
+    tree = LambdaTree(root, root / "var" / "task", root / "opt" / "python")
+    shutil.copytree(code, tree.task)
+    shutil.copytree(layer, tree.layer)
+    if not bytecode:
+        for cache in list(root.rglob("__pycache__")):
+            shutil.rmtree(cache)
+    for path in root.rglob("*"):
+        path.chmod(path.stat().st_mode & ~0o222)
+    return tree
+
+
+def import_profile(tree: LambdaTree, statement: str) -> dict[str, int]:
     """Microseconds imported by `statement` in a fresh interpreter: "<total>" for the whole
     statement, and per package (first dotted name) its largest cumulative time at any depth."""
+    program = (
+        f"import sys; sys.path[:0] = [{str(tree.task)!r}, {str(tree.layer)!r}]; "
+        f"sys.stderr.write({MARK!r} + '\\n'); sys.stderr.flush(); {statement}"
+    )
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", statement],
-        cwd=ROOT,
+        [sys.executable, "-I", "-S", "-B", "-X", "importtime", "-c", program],
         env=dict(os.environ, POWERTOOLS_TRACE_DISABLED="1"),
         capture_output=True,
         text=True,
         check=True,
     )
     profile: dict[str, int] = {"<total>": 0}
-    for line in result.stderr.splitlines():
+    for line in result.stderr.partition(MARK)[2].splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
             continue
         _self_us, cumulative, name = line.removeprefix("import time:").split("|")
@@ -49,87 +110,86 @@ def import_profile(statement: str) -> dict[str, int]:
     return profile
 
 
-# A cold start as Lambda pays it: import plus the first invocation, on the path every viewer's
-# $connect takes (the authorizer with no staff token: no AWS call, no JWT verification).
-COLD_START_SETUP = (
-    "from local.awslambda.wiring import LocalLambdaContext; "
-    "context = LocalLambdaContext('authorizer'); "
-    "event = {'methodArn': 'arn:aws:execute-api:us-east-1:1:a/live/$connect', "
-    "'queryStringParameters': {'show': 'demo-show', 'viewer': 'v-1'}}"
-)
-COLD_START = "import functions.chat.handlers.authorize as h; h.handler(event, context)"
-EAGER_COLD_START = f"import jwt; {EAGER_EXTRAS}; {COLD_START}"
-
-
-def cold_start_ms(statement: str) -> float:
-    """Median wall time of `statement` after COLD_START_SETUP, each in a fresh interpreter."""
-    program = (
-        f"{COLD_START_SETUP}\nimport time\nstart = time.perf_counter()\n{statement}\n"
-        "print('ELAPSED', time.perf_counter() - start)"
-    )
-    env = dict(os.environ, POWERTOOLS_TRACE_DISABLED="1", POWERTOOLS_METRICS_NAMESPACE="Vitrine")
-    samples = []
+def medians_ms(*measures: tuple[LambdaTree, str]) -> list[float]:
+    """The median ms of each (tree, statement), RUNS times. The measures take turns, so a
+    change of load on the machine weighs on them alike."""
+    samples: list[list[float]] = [[] for _ in measures]
     for _ in range(RUNS):
-        out = subprocess.run(
-            [sys.executable, "-c", program], cwd=ROOT, env=env, capture_output=True, text=True,
-            check=True,
-        ).stdout  # fmt: skip
-        samples.append(float(out.rsplit("ELAPSED", 1)[1]) * 1000)
-    return statistics.median(samples)
+        for sample, (tree, statement) in zip(samples, measures, strict=True):
+            sample.append(import_profile(tree, statement)["<total>"] / 1000)
+    return [statistics.median(sample) for sample in samples]
 
 
-def median_total(statement: str) -> float:
-    return statistics.median(import_profile(statement)["<total>"] for _ in range(RUNS)) / 1000
-
-
-def heaviest(statement: str, count: int = 6) -> list[tuple[str, float]]:
+def heaviest(tree: LambdaTree, statement: str, count: int = 6) -> list[tuple[str, float]]:
     """The third-party packages that cost most, wherever they are imported from."""
-    profile = import_profile(statement)
+    profile = import_profile(tree, statement)
     for own in ("<total>", "functions"):
         profile.pop(own, None)
     ranked = sorted(profile.items(), key=lambda item: item[1], reverse=True)
     return [(name, us / 1000) for name, us in ranked[:count]]
 
 
+def files(tree: LambdaTree) -> list[Path]:
+    return sorted(tree.root.rglob("*"))
+
+
 def main() -> None:
-    rows = []
-    for label, module in HANDLERS.items():
-        lazy = median_total(f"import {module}")
-        eager = median_total(f"import {module}; {EAGER_EXTRAS}")
-        rows.append((label, module, lazy, eager))
-        print(f"{label:28} lazy {lazy:7.1f} ms  eager {eager:7.1f} ms  ratio {lazy / eager:.2f}")
-    lazy_cold, eager_cold = cold_start_ms(COLD_START), cold_start_ms(EAGER_COLD_START)
-    print(f"viewer $connect cold start   lazy {lazy_cold:7.1f} ms  eager {eager_cold:7.1f} ms")
-    top = heaviest("import functions.cart.app")
+    handlers = template_handlers()
+    with tempfile.TemporaryDirectory() as work:
+        code, layer = build_assets(Path(work))
+        cold = lambda_tree(Path(work) / "without", code, layer, bytecode=False)
+        warm = lambda_tree(Path(work) / "with", code, layer, bytecode=True)
+        before = files(cold), files(warm)
+        rows = []
+        for handler in handlers:
+            statement = f"import {handler.module}"
+            without, with_, eager = medians_ms(
+                (cold, statement), (warm, statement), (warm, f"{statement}; {EAGER_EXTRAS}")
+            )
+            rows.append((handler, without, with_, eager))
+            print(
+                f"{handler.function:24} no bytecode {without:7.1f} ms  bytecode {with_:7.1f} ms"
+                f"  ratio {with_ / without:.2f}  (eager {eager:7.1f} ms)"
+            )
+        top = heaviest(warm, "import functions.cart.app")
+        # A cache written anywhere would make later runs faster than Lambda's cold starts.
+        if (files(cold), files(warm)) != before:
+            sys.exit("a bytecode cache was written into the read-only tree: figures are void")
     lines = [
-        "# Handler import time (cold start)",
+        "# Handler import time (cold start, as Lambda loads it)",
         "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d} with `make bench` (`python -m bench`), "
-        f"Python {sys.version.split()[0]}, median of {RUNS} fresh interpreters each.",
-        "Baseline (same run): the handler plus Powertools Logger/Tracer/Metrics and boto3 "
-        "imported eagerly, as a handler would without lazy loading.",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} with `make bench` (`python -m bench importtime`),",
+        f"Python {sys.version.split()[0]} on {platform.machine()}, median of {RUNS} fresh "
+        "interpreters each.",
+        "Each handler module is imported from the built code asset and layer, copied read-only",
+        "as `/var/task` and `/opt/python`, in an interpreter that sees only them and the standard",
+        "library and writes no bytecode cache (`python -I -S -B -X importtime`).",
+        "Baseline (same run): the same assets without their shipped bytecode, as Vitrine deployed",
+        "before, so every module is compiled on every cold start. The variants take turns, run by",
+        "run, so a change of load on the machine weighs on them alike.",
         "",
-        "| handler | module | lazy (ms) | eager baseline (ms) | ratio |",
+        "| function | module | no bytecode (ms) | shipped bytecode (ms) | ratio |",
         "| --- | --- | ---: | ---: | ---: |",
         *(
-            f"| {label} | `{module}` | {lazy:.1f} | {eager:.1f} | {lazy / eager:.2f} |"
-            for label, module, lazy, eager in rows
+            f"| {h.function} | `{h.module}` | {without:.1f} | {with_:.1f} | {with_ / without:.2f} |"
+            for h, without, with_, _ in rows
         ),
         "",
-        "Import time alone flatters laziness: what a handler defers, its first invocation pays.",
-        "So the cold start that counts is import plus first call. On the path every viewer's",
-        "`$connect` takes (the authorizer, no staff token), laziness saves real work: boto3,",
-        "PyJWT and cryptography are never imported there.",
+        "Lazy imports, with shipped bytecode: the handler against itself plus Powertools",
+        "Logger/Tracer/Metrics and boto3 imported eagerly, as it would import them without",
+        "lazy loading. What a handler defers, its first invocation pays when it needs it.",
         "",
-        "| cold start (import + first invocation) | lazy (ms) | eager baseline (ms) | ratio |",
+        "| function | lazy (ms) | eager (ms) | ratio |",
         "| --- | ---: | ---: | ---: |",
-        f"| authorizer, viewer path | {lazy_cold:.1f} | {eager_cold:.1f} | "
-        f"{lazy_cold / eager_cold:.2f} |",
+        *(
+            f"| {h.function} | {with_:.1f} | {eager:.1f} | {with_ / eager:.2f} |"
+            for h, _, with_, eager in rows
+        ),
         "",
-        "Heaviest packages imported by the REST API handler (one run, cumulative ms). They are",
-        "imported eagerly on purpose: pynamodb (with botocore) and pydantic are used by every",
-        "request of the handlers that import them, so deferring them would only move the cost",
-        "into the first call. Powertools and boto3 clients are created on first use:",
+        "Heaviest packages imported by the REST API handler, with shipped bytecode (one run,",
+        "cumulative ms). They are imported eagerly on purpose: pynamodb (with botocore) and",
+        "pydantic are used by every request of the handlers that import them, so deferring them",
+        "would only move the cost into the first call:",
         "",
         *(f"- `{name}`: {ms:.1f}" for name, ms in top),
         "",

@@ -1,6 +1,11 @@
 """infra/functions: every Vitrine function's runtime, code, layer, environment and grants."""
 
+import importlib.util
 import json
+import platform
+import shutil
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -9,7 +14,7 @@ import pytest
 
 from functions.common.settings import Env
 from infra import REPO_ROOT
-from infra.functions import LayerBundlingError, UvLayerBundling
+from infra.functions import BundlingError, UvLayerBundling, compile_bytecode
 from tests.synthesized import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -81,14 +86,13 @@ def test_every_function_runs_python_3_13_on_graviton_traced_with_the_layer(
     )
 
 
-def test_a_test_synth_never_bundles_the_layer(default_stack: Synthesized) -> None:
-    layer = default_stack.resource("AWS::Lambda::LayerVersion", "FunctionsDependencies")
-    asset = layer["Properties"]["Content"]["S3Key"].removesuffix(".zip")
+def test_a_test_synth_bundles_neither_the_layer_nor_the_code(default_stack: Synthesized) -> None:
     assets = json.loads((default_stack.outdir / "VitrineStack.assets.json").read_text())
 
-    # Skipped bundling leaves the asset pointing at its source: the repository, untouched.
-    assert assets["files"][asset]["source"]["path"] == str(REPO_ROOT)
-    assert not (default_stack.outdir / f"asset.{asset}").exists()
+    for asset in _asset_hashes(default_stack):
+        # Skipped bundling leaves the asset pointing at its source: the repository, untouched.
+        assert assets["files"][asset]["source"]["path"] == str(REPO_ROOT)
+        assert not (default_stack.outdir / f"asset.{asset}").exists()
 
 
 def test_every_function_logs_to_its_own_log_group_with_retention(
@@ -174,21 +178,158 @@ def test_each_function_writes_only_its_tables_and_touches_no_other(
     assert set(allowed) <= told_about
 
 
-def test_the_code_asset_is_the_functions_package_only(default_stack: Synthesized) -> None:
+# Bundled assets: what `cdk deploy` uploads. Bundling runs uv (PyPI wheels, cached by uv) and
+# compiles the bytecode: seconds, so once for this module.
+
+
+@pytest.fixture(scope="module")
+def bundled_stack(tmp_path_factory: pytest.TempPathFactory, site_dir: Path) -> Synthesized:
+    """The default app synthesized as `cdk synth` does it: every asset bundled."""
+    from aws_cdk.assertions import Template
+
+    from infra.app import build_app
+    from infra.synth import cdk_json_context
+
+    outdir = tmp_path_factory.mktemp("cdk.out.bundled")
+    assembly = build_app(outdir=str(outdir), context=cdk_json_context(), site_dir=site_dir).synth()
+    template_path = Path(assembly.get_stack_by_name("VitrineStack").template_full_path)
+    body = json.loads(template_path.read_text())
+    return Synthesized(outdir, template_path, body, Template.from_json(body))
+
+
+def _asset_hashes(synthesized: Synthesized) -> tuple[str, str]:
+    """The code asset's and the layer's hashes (their S3 keys without ".zip")."""
     (code,) = {
         function["Properties"]["Code"]["S3Key"]
-        for function in _vitrine_functions(default_stack).values()
+        for function in _vitrine_functions(synthesized).values()
     }
-    asset = default_stack.outdir / f"asset.{code.removesuffix('.zip')}"
-    files = sorted(str(path.relative_to(asset)) for path in asset.rglob("*") if path.is_file())
+    layer = synthesized.resource("AWS::Lambda::LayerVersion", "FunctionsDependencies")
+    return code.removesuffix(".zip"), layer["Properties"]["Content"]["S3Key"].removesuffix(".zip")
 
-    assert "functions/cart/app.py" in files
-    assert "functions/common/settings.py" in files
-    assert all(name.startswith("functions/") and name.endswith(".py") for name in files), files
+
+def _bundled_dirs(synthesized: Synthesized) -> tuple[Path, Path]:
+    """The bundled code directory and the layer's python/ directory."""
+    code, layer = _asset_hashes(synthesized)
+    return synthesized.outdir / f"asset.{code}", synthesized.outdir / f"asset.{layer}" / "python"
+
+
+def _pyc_flags(source: Path) -> int | None:
+    """The flags of the .cpython-313.pyc beside `source` (None if there is none).
+
+    PEP 552: after the magic number, a little-endian word; 0b01 is hash-based unchecked."""
+    cached = source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc"
+    if not cached.exists():
+        return None
+    header = cached.read_bytes()[:8]
+    assert header[:4] == importlib.util.MAGIC_NUMBER, cached
+    return int.from_bytes(header[4:8], "little")
+
+
+UNCHECKED_HASH = 0b01
+
+
+def test_the_code_asset_is_the_functions_package_and_its_bytecode(
+    bundled_stack: Synthesized,
+) -> None:
+    code, _ = _bundled_dirs(bundled_stack)
+    sources = {str(path.relative_to(code)) for path in code.rglob("*.py")}
+    others = {
+        str(path.relative_to(code))
+        for path in code.rglob("*")
+        if path.is_file() and path.suffix not in {".py", ".pyc"}
+    }
+
+    assert sources == {
+        str(path.relative_to(REPO_ROOT)) for path in REPO_ROOT.glob("functions/**/*.py")
+    }
+    assert not others
+    assert {name: _pyc_flags(code / name) for name in sources} == dict.fromkeys(
+        sources, UNCHECKED_HASH
+    )
+
+
+def test_the_layer_ships_unchecked_hash_bytecode_for_every_module(
+    bundled_stack: Synthesized,
+) -> None:
+    _, layer = _bundled_dirs(bundled_stack)
+    sources = list(layer.rglob("*.py"))
+    flags = {str(path.relative_to(layer)): _pyc_flags(path) for path in sources}
+
+    assert any(path.is_relative_to(layer / "pydantic") for path in sources)
+    assert {name for name, flag in flags.items() if flag != UNCHECKED_HASH} == set()
+
+
+def test_bundling_keeps_the_source_hashes_the_local_runtime_synth_names(
+    default_stack: Synthesized, bundled_stack: Synthesized
+) -> None:
+    assert _asset_hashes(bundled_stack) == _asset_hashes(default_stack)
+
+
+@pytest.fixture(scope="module")
+def host_layer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The layer built for this machine: the deployed one's extensions are aarch64 only."""
+    out = tmp_path_factory.mktemp("layer")
+    UvLayerBundling(REPO_ROOT, wheel_platform=f"{platform.machine()}-manylinux2014").try_bundle(
+        str(out),
+        None,  # type: ignore[arg-type]
+    )
+    return out / "python"
+
+
+def test_a_read_only_import_as_lambda_does_it_loads_only_shipped_bytecode(
+    bundled_stack: Synthesized, host_layer: Path, tmp_path: Path
+) -> None:
+    code, _ = _bundled_dirs(bundled_stack)
+    task, opt = tmp_path / "var" / "task", tmp_path / "opt" / "python"
+    shutil.copytree(code, task)
+    shutil.copytree(host_layer, opt)
+    before = sorted(tmp_path.rglob("*"))
+    for path in before:
+        path.chmod(path.stat().st_mode & ~0o222)  # root ignores it: hence also -B
+    # -v logs "code object from <file>" for every module: its pyc, or the source it compiled.
+    # -I -S: the venv's site-packages and the environment stay out, as on Lambda.
+    statement = f"import sys; sys.path[:0] = [{str(task)!r}, {str(opt)!r}]; "
+    statement += "import functions.chat.handlers.connect, functions.cart.app"
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-B", "-v", "-c", statement],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    loaded = [
+        line.removeprefix("# code object from ").strip("'")
+        for line in result.stderr.splitlines()
+        if line.startswith("# code object from ") and str(tmp_path) in line
+    ]
+
+    assert any(name.startswith(str(task)) for name in loaded)
+    assert any(name.startswith(str(opt / "pydantic")) for name in loaded)
+    assert [name for name in loaded if not name.endswith(".cpython-313.pyc")] == []
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written
+
+
+def test_bytecode_lands_beside_its_source_even_with_a_pycache_prefix_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "module.py").write_text("VALUE = 1\n")
+    monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(tmp_path / "elsewhere"))
+
+    compile_bytecode(tmp_path / "pkg", "/var/task/pkg")
+
+    assert _pyc_flags(tmp_path / "pkg" / "module.py") == UNCHECKED_HASH
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_bytecode_is_refused_from_another_python_than_the_runtime(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("platform.python_version_tuple", lambda: ("3", "12", "7"))
+
+    with pytest.raises(BundlingError, match=r"Python 3\.13"):
+        compile_bytecode(tmp_path, "/var/task")
 
 
 def test_layer_bundling_fails_loudly_instead_of_falling_back_to_docker(tmp_path: Path) -> None:
     bundling = UvLayerBundling(tmp_path)  # no pyproject.toml, no uv.lock: uv export fails
 
-    with pytest.raises(LayerBundlingError, match="uv export"):
+    with pytest.raises(BundlingError, match="uv export"):
         bundling.try_bundle(str(tmp_path / "out"), None)  # type: ignore[arg-type]
