@@ -31,6 +31,16 @@ from local.awslambda.service import DEFAULT_CONCURRENCY, LambdaService
 from local.cloudformation.template import Template
 from local.embedded_aws import provision
 from local.embedded_aws.server import EmbeddedAws, ensure_port_free
+from local.event_sources.pollers import EventSourcePollers
+from local.eventbridge import (
+    LocalTarget,
+    RealClock,
+    RuleTargetDelivery,
+    ScaledClock,
+    Scheduler,
+    TargetDispatcher,
+)
+from local.iam.evaluation import Permission
 from local.iam.policies import role_policies, websocket_endpoint
 from local.stepfunctions.bridge import enable_local_executions, served_in_this_process
 
@@ -54,6 +64,7 @@ class RuntimeOptions:
     verbose: bool = False  # echo the functions' full output, not only one line per invocation
     seed: bool = True  # the demo show and the staff users
     stream: bool = True  # the IVS stand-in, when the template has a channel
+    clock_speed: float = 1.0  # schedules' clock: tests run minutes in seconds
 
 
 @dataclass
@@ -63,6 +74,11 @@ class LocalRuntime:
     embedded: EmbeddedAws | None = None
     channel: Any = None  # the IVS stand-in, once started
     lambdas: LambdaService | None = None
+    event_sources: EventSourcePollers | None = None
+    rule_targets: list[LocalTarget] = field(default_factory=list)
+    rule_delivery: RuleTargetDelivery | None = None
+    scheduler: Scheduler | None = None
+    step_functions_bridged: bool = False  # state machines' Lambda tasks reach local functions
     runtime_config: dict[str, Any] = field(default_factory=dict)
     template: Template | None = None  # the synthesized template, once provisioned
     loop: asyncio.AbstractEventLoop | None = None  # the gateway's, once it serves
@@ -85,7 +101,7 @@ class LocalRuntime:
         self.template = template = Template.load(options.template, region=aws.region())
         self._bridge_step_functions()
         provide_functions(template)
-        provision.provision(template, aws.client)
+        self.rule_targets = provision.provision(template, aws.client)
         functions = local_functions(template, REPO_ROOT)
         connections_endpoint = websocket_endpoint(template, f"{self.base_url}/{LOCAL_STAGE}")
         self.lambdas = LambdaService(
@@ -159,8 +175,54 @@ class LocalRuntime:
             self.hub,
         )
 
+    def start_triggers(self) -> None:
+        """What invokes functions without a client asking: event source mappings, rule
+        targets and schedules. Start them once the gateway serves (functions and workflows
+        call its APIs)."""
+        template, lambdas = self._started()
+        self.event_sources = EventSourcePollers(
+            template, lambdas, aws.client, permission_check=self._role_allows
+        )
+        self.event_sources.start()
+        speed = self.options.clock_speed
+        clock = RealClock() if speed == 1 else ScaledClock(speed)
+        dispatcher = TargetDispatcher(
+            invoker=lambdas,
+            stepfunctions=aws.client("stepfunctions"),
+            sqs=aws.client("sqs"),
+            clock=clock,
+        )
+        self.rule_delivery = RuleTargetDelivery(
+            self.rule_targets,
+            sqs=aws.client("sqs"),
+            dispatcher=dispatcher,
+            account_id=template.account_id,
+        )
+        self.rule_delivery.start()
+        self.scheduler = Scheduler(
+            clock=clock,
+            dispatcher=dispatcher,
+            events=aws.client("events"),
+            scheduler=aws.client("scheduler"),
+            rule_targets=self.rule_targets,
+            region=template.region,
+            account_id=template.account_id,
+        )
+        self.scheduler.start()
+
+    def _role_allows(self, function: str, action: str, resource: str) -> bool:
+        """What Lambda's own pollers check before they run a mapping for `function`."""
+        template, lambdas = self._started()
+        policy = role_policies(template, lambdas.function(function).logical_id)
+        return policy.evaluate(Permission(action, resource)).allowed
+
     def stop(self) -> None:
-        """Stop the stream (finalizing its recording into S3), the functions, then the AWS."""
+        """Stop the triggers, the stream (finalizing its recording into S3), the functions,
+        then the AWS."""
+        for trigger in (self.scheduler, self.rule_delivery, self.event_sources):
+            if trigger is not None:
+                trigger.stop()
+        self.scheduler = self.rule_delivery = self.event_sources = None
         if self.channel is not None:
             try:
                 self.channel.stop()
@@ -200,6 +262,7 @@ class LocalRuntime:
         enable_local_executions(
             aws_endpoint=endpoint, lambda_endpoint=f"{self.base_url}/local/lambda"
         )
+        self.step_functions_bridged = True
 
     def _function_endpoints(self) -> dict[str, str]:
         """Where the functions' AWS clients go: the embedded AWS, and the gateway for the

@@ -49,7 +49,7 @@ class GatewaySettings:
     runtime_config: dict[str, Any]  # served as /config.json
     aws_endpoint: str  # the embedded AWS, for the Cognito pass-through
     rest_resources: list[RestResource]
-    websocket: WebSocketWiring
+    websocket: WebSocketWiring | None
     allowed_origins: tuple[str, ...] = ("*",)
     region: str = "us-east-1"
     account_id: str = "123456789012"
@@ -73,9 +73,12 @@ def create_gateway(settings: GatewaySettings, invoker: Invoker, hub: ConnectionH
         settings.api(settings.rest_api_id),
         settings.allowed_origins,
     )
-    websocket = WebSocketApi(
-        settings.websocket, invoker, settings.api(settings.websocket_api_id), hub
-    )
+    websocket_routes: list[BaseRoute] = []
+    if settings.websocket is not None:
+        websocket = WebSocketApi(
+            settings.websocket, invoker, settings.api(settings.websocket_api_id), hub
+        )
+        websocket_routes.append(WebSocketRoute("/ws", websocket.handle))
 
     async def cognito(request: Request) -> Response:
         # The browser signs staff in with Cognito's JSON API; moto serves it once it knows
@@ -118,7 +121,7 @@ def create_gateway(settings: GatewaySettings, invoker: Invoker, hub: ConnectionH
                 rest.handle,
                 methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
             ),
-            WebSocketRoute("/ws", websocket.handle),
+            *websocket_routes,
             Mount("/live", _LiveFiles(directory=settings.live_dir, check_dir=False)),
             Mount("/", StaticFiles(directory=settings.web_dir, html=True, check_dir=False)),
         ]

@@ -75,12 +75,15 @@ def _referenced_id(value: Any) -> str:
     return next((node["Ref"] for node in _nodes(value) if "Ref" in node), "")
 
 
-def websocket_wiring(template: Template) -> WebSocketWiring:
+def websocket_wiring(template: Template) -> WebSocketWiring | None:
+    """The WebSocket API's wiring; None when the template has no WebSocket API."""
     apis = [
         api
         for api in template.of_type("AWS::ApiGatewayV2::Api")
         if api.properties.get("ProtocolType") == "WEBSOCKET"
     ]
+    if not apis:
+        return None
     if len(apis) != 1:
         raise ValueError(f"expected one WebSocket API in the template, found {len(apis)}")
     routes: dict[str, str] = {}

@@ -6,11 +6,14 @@ functions (local/awslambda) and the APIs (local/apigateway), whose ids are recor
 that what refers to them (ARNs in policies) resolves."""
 
 import contextlib
-import json
 from collections.abc import Callable
 from typing import Any
 
+from local.cloudformation.names import physical_name
 from local.cloudformation.template import Resource, Template
+from local.embedded_aws.sqs import provision_queues
+from local.eventbridge import LocalTarget, provision_rules, provision_schedules
+from local.stepfunctions.provision import provision_state_machines
 
 TABLE_TYPE = "AWS::DynamoDB::Table"
 # The local gateway serves one REST and one WebSocket API, under these ids.
@@ -19,15 +22,13 @@ LOCAL_WEBSOCKET_API_ID = "local-ws"
 BUCKET_TYPE = "AWS::S3::Bucket"
 
 
-def physical_name(template: Template, resource: Resource, *, lowercase: bool = False) -> str:
-    """A name like CloudFormation's generated ones: stack, logical id (buckets lowercase)."""
-    name = f"{template.stack_name}-{resource.logical_id}"
-    return name.lower()[:63] if lowercase else name
-
-
-def provision(template: Template, client: Callable[[str], Any]) -> None:
+def provision(template: Template, client: Callable[[str], Any]) -> list[LocalTarget]:
     """Create every supported resource of `template` (idempotently) and record what it
-    resolves to, so the functions' environment can be resolved afterwards."""
+    resolves to, so the functions' environment can be resolved afterwards. Call after
+    `provide_functions`: queues, state machines and rules refer to the functions' ARNs.
+
+    Returns the rule targets that the local runtime delivers to itself (functions, state
+    machines): the embedded AWS delivers to none of them."""
     for resource in template.of_type(TABLE_TYPE):
         _table(template, resource, client("dynamodb"))
     for resource in template.of_type(BUCKET_TYPE):
@@ -38,10 +39,14 @@ def provision(template: Template, client: Callable[[str], Any]) -> None:
         template.provide(resource.logical_id, Ref=arn, Arn=arn)
     for resource in template.of_type("AWS::IVS::Channel"):
         _channel(template, resource, client("ivs"))
-    for resource in template.of_type("AWS::Events::Rule"):
-        _rule(template, resource, client("events"))
     _apis(template)
     _log_groups(template)
+    _roles(template)
+    provision_queues(template, client("sqs"))
+    provision_state_machines(template, client("stepfunctions"))
+    targets = provision_rules(template, client("events"), client("sqs"), client("logs"))
+    provision_schedules(template, client("scheduler"))
+    return targets
 
 
 def _table(template: Template, resource: Resource, dynamodb: Any) -> None:
@@ -167,24 +172,6 @@ def _channel(template: Template, resource: Resource, ivs: Any) -> None:
     )
 
 
-def _rule(template: Template, resource: Resource, events: Any) -> None:
-    """The rule and its pattern, as deployed. Its targets are not: moto delivers to none of
-    them (log groups, state machines); the local runtime hands events to them itself."""
-    props = resource.properties
-    name = props.get("Name") or physical_name(template, resource)
-    events.put_rule(
-        Name=name,
-        EventPattern=json.dumps(template.resolve(props["EventPattern"])),
-        State=props.get("State", "ENABLED"),
-        Description=props.get("Description", ""),
-    )
-    template.provide(
-        resource.logical_id,
-        Ref=name,
-        Arn=f"arn:aws:events:{template.region}:{template.account_id}:rule/{name}",
-    )
-
-
 def _apis(template: Template) -> None:
     """The APIs' ids as the local gateway uses them (execute-api ARNs in policies)."""
     for api in template.of_type("AWS::ApiGateway::RestApi"):
@@ -200,3 +187,13 @@ def _log_groups(template: Template) -> None:
         name = group.properties.get("LogGroupName") or f"/aws/vitrine/{group.logical_id}"
         arn = f"arn:aws:logs:{template.region}:{template.account_id}:log-group:{name}:*"
         template.provide(group.logical_id, Ref=name, Arn=arn)
+
+
+def _roles(template: Template) -> None:
+    """Roles are not created (local/iam checks their policies itself); their ARNs resolve,
+    for what names them (a rule's target role, a state machine's role)."""
+    for role in template.of_type("AWS::IAM::Role"):
+        name = role.properties.get("RoleName") or physical_name(template, role)[:64]
+        path = role.properties.get("Path", "/")
+        arn = f"arn:aws:iam::{template.account_id}:role{path}{name}"
+        template.provide(role.logical_id, Ref=name, Arn=arn, RoleId=f"AROA{name[:16].upper()}")

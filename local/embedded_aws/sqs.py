@@ -9,8 +9,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from local.cloudformation.names import physical_name
 from local.cloudformation.template import Resource, Template
-from local.embedded_aws.provision import physical_name
 
 QUEUE_TYPE = "AWS::SQS::Queue"
 

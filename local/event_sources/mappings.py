@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from local.cloudformation.names import physical_name
 from local.cloudformation.template import Resource, Template, UnresolvableValue
-from local.embedded_aws.provision import physical_name
 
 MAPPING_TYPE = "AWS::Lambda::EventSourceMapping"
 FUNCTION_TYPE = "AWS::Lambda::Function"

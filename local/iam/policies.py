@@ -11,8 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from local.cloudformation.names import physical_name
 from local.cloudformation.template import Resource, Template, UnresolvableValue
-from local.embedded_aws.provision import physical_name
 from local.iam.actions import ApiEndpoint
 from local.iam.evaluation import (
     UNRESOLVED_PREFIX,

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from local.cloudformation.names import physical_name
 from local.cloudformation.template import Resource, Template, UnresolvableValue
-from local.embedded_aws.provision import physical_name
 
 STATE_MACHINE_TYPE = "AWS::StepFunctions::StateMachine"
 NAME_LIMIT = 80  # Step Functions' limit on a state machine name
