@@ -3,9 +3,11 @@ under bench/results/. A benchmark is a module of bench/ with a `main()`: add it 
 
 import sys
 
-from bench import importtime
+from bench import importtime, local_runtime
 
-BENCHMARKS = {module.__name__.rpartition(".")[2]: module.main for module in [importtime]}
+BENCHMARKS = {
+    module.__name__.rpartition(".")[2]: module.main for module in [importtime, local_runtime]
+}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(BENCHMARKS)
