@@ -129,11 +129,8 @@ def _run_workflow(stack: RunningStack, detail: dict[str, Any]) -> dict[str, Any]
 
     if not stack.runtime.step_functions_bridged:
         pytest.skip("Step Functions at AWS_ENDPOINT_URL run their own Lambda: see the README")
-    boto3.client("events").put_events(
-        Entries=[
-            {"Source": EVENT_SOURCE, "DetailType": ORDER_PLACED, "Detail": json.dumps(detail)}
-        ]  # fmt: skip
-    )
+    entry = {"Source": EVENT_SOURCE, "DetailType": ORDER_PLACED, "Detail": json.dumps(detail)}
+    boto3.client("events").put_events(Entries=[entry])
     sfn = boto3.client("stepfunctions")
     machine = stack.physical("Workflow")
 
