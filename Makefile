@@ -24,10 +24,10 @@ TEMPLATE := cdk.out/VitrineStack.template.json
 help:
 	@echo "make dev     run Vitrine locally (embedded AWS, local IVS, gateway) and print its URLs"
 	@echo "make test    run the whole test suite (unit, integration, infrastructure, e2e, browser)"
-	@echo "make lint    ruff check + format check"
+	@echo "make lint    ruff check + format check + mypy (strict on functions/ and local/)"
 	@echo "make synth   synthesize the CDK app into cdk.out/"
 	@echo "make deploy  cdk deploy into the AWS account of your current credentials"
-	@echo "make bench   run the benchmarks in bench/"
+	@echo "make bench   run the benchmarks in bench/ (ARGS=\"gateway\" runs one)"
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -70,12 +70,14 @@ browser:
 	  fi; \
 	fi
 
-test: deps web browser
+# ruff and mypy first: pytest's summary stays the last line printed.
+test: deps web browser lint
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
 
 lint: .venv/.synced
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy
 
 format: .venv/.synced
 	$(UV) run --frozen ruff check --fix .
@@ -84,8 +86,8 @@ format: .venv/.synced
 deploy: deps web
 	npx cdk deploy --require-approval never $(ARGS)
 
-bench: deps
-	$(UV) run --frozen python -m bench
+bench: deps $(TEMPLATE)
+	$(UV) run --frozen python -m bench $(ARGS)
 
 clean:
 	rm -rf cdk.out .vitrine web/dist .pytest_cache .ruff_cache

@@ -3,10 +3,11 @@ under bench/results/. A benchmark is a module of bench/ with a `main()`: add it 
 
 import sys
 
-from bench import importtime, local_runtime
+from bench import gateway, importtime, local_runtime
 
 BENCHMARKS = {
-    module.__name__.rpartition(".")[2]: module.main for module in [importtime, local_runtime]
+    module.__name__.rpartition(".")[2]: module.main
+    for module in (importtime, local_runtime, gateway)
 }
 
 if __name__ == "__main__":

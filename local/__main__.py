@@ -66,11 +66,19 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
+    async def start_triggers_once_serving() -> None:
+        # Triggered functions and workflows call the gateway's APIs: it must listen first.
+        while not server.started:
+            await asyncio.sleep(0.05)
+        await asyncio.to_thread(runtime.start_triggers)
+        print(describe(runtime), flush=True)
+
     @contextlib.asynccontextmanager
     async def announce(_: object) -> AsyncIterator[None]:
         runtime.loop = asyncio.get_running_loop()
-        print(describe(runtime), flush=True)
+        starting = asyncio.create_task(start_triggers_once_serving())
         yield
+        starting.cancel()
 
     app.router.lifespan_context = announce
     server = uvicorn.Server(

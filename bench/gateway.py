@@ -1,0 +1,126 @@
+"""The local gateway under concurrent clients: REST `GET /shows/{id}` and WebSocket `$connect`
+served by one execution environment per function (how the foundation served them, one
+invocation at a time) and by several, in the same run. Report: bench/results/gateway.md.
+
+    uv run python -m bench gateway
+"""
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import websockets
+
+from local import REPO_ROOT
+from local.apigateway.server import BackgroundServer
+from local.runtime import LocalRuntime, RuntimeOptions
+from local.seed import DEMO_SHOW_ID
+
+RESULTS = REPO_ROOT / "bench" / "results" / "gateway.md"
+TEMPLATE = REPO_ROOT / "cdk.out" / "VitrineStack.template.json"
+CLIENTS = 16  # concurrent clients
+REQUESTS = 400
+CONNECTIONS = 200
+ROUNDS = 3  # each figure is the median of this many rounds
+
+
+async def _rest_rate(base_url: str) -> float:
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+        for _ in range(CLIENTS):  # warm every environment first: cold starts are not measured
+            (await http.get(f"/api/shows/{DEMO_SHOW_ID}")).raise_for_status()
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for n in range(REQUESTS):
+            queue.put_nowait(n)
+
+        async def client() -> None:
+            while not queue.empty():
+                queue.get_nowait()
+                (await http.get(f"/api/shows/{DEMO_SHOW_ID}")).raise_for_status()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(CLIENTS)))
+        return REQUESTS / (time.perf_counter() - started)
+
+
+async def _connect_rate(ws_url: str) -> float:
+    async def connect_all(count: int) -> float:
+        numbers = iter(range(count))
+
+        async def client() -> None:
+            for _ in numbers:
+                url = f"{ws_url}?show={DEMO_SHOW_ID}&viewer=bench-{uuid.uuid4().hex[:12]}"
+                async with websockets.connect(url, open_timeout=60):
+                    pass
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(CLIENTS)))
+        return count / (time.perf_counter() - started)
+
+    await connect_all(CLIENTS)  # warm every environment first
+    return await connect_all(CONNECTIONS)
+
+
+def measure(concurrency: int, work: Path) -> tuple[float, float]:
+    from tests.conftest import free_port
+
+    options = RuntimeOptions(
+        port=free_port(),
+        aws_port=free_port(),
+        template=TEMPLATE,
+        web_dir=work / "web",
+        work_dir=work / f"c{concurrency}",
+        concurrency=concurrency,
+        stream=False,
+    )
+    runtime = LocalRuntime(options)
+    runtime.start()
+    server = BackgroundServer(runtime.gateway(), options.host, options.port)
+    server.start()
+    try:
+        rest = [asyncio.run(_rest_rate(runtime.base_url)) for _ in range(ROUNDS)]
+        ws_url = f"ws://{options.host}:{options.port}/ws"
+        connect = [asyncio.run(_connect_rate(ws_url)) for _ in range(ROUNDS)]
+    finally:
+        server.stop()
+        runtime.stop()
+        os.environ.pop("AWS_ENDPOINT_URL", None)  # the next runtime starts its own moto
+    return statistics.median(rest), statistics.median(connect)
+
+
+def main() -> None:
+    import logging
+
+    logging.getLogger("vitrine").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory() as work:
+        one = measure(1, Path(work))
+        several = measure(4, Path(work))
+    rows = [
+        ("one environment per function (the foundation's)", 1, *one),
+        ("several environments per function", 4, *several),
+    ]
+    lines = [
+        "# Local gateway throughput",
+        "",
+        f"{CLIENTS} concurrent clients on this machine ({os.cpu_count()} cores); median of "
+        f"{ROUNDS} rounds of {REQUESTS} REST requests and {CONNECTIONS} WebSocket connections "
+        "each, warm environments. Written by `python -m bench gateway`.",
+        "",
+        "| serving | environments | GET /shows/{id} per s | $connect per s |",
+        "| --- | ---: | ---: | ---: |",
+        *(f"| {name} | {n} | {rest:.1f} | {connect:.1f} |" for name, n, rest, connect in rows),
+        "",
+        f"Ratio, several / one: REST {several[0] / one[0]:.2f}, "
+        f"$connect {several[1] / one[1]:.2f}.",
+        "",
+    ]
+    RESULTS.write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
