@@ -6,8 +6,11 @@ invocation at a time) and by several, in the same run. Report: bench/results/gat
 """
 
 import asyncio
+import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -88,19 +91,24 @@ def measure(concurrency: int, work: Path) -> tuple[float, float]:
     finally:
         server.stop()
         runtime.stop()
-        os.environ.pop("AWS_ENDPOINT_URL", None)  # the next runtime starts its own moto
     return statistics.median(rest), statistics.median(connect)
 
 
-def main() -> None:
-    import logging
+def _measure_apart(concurrency: int) -> tuple[float, float]:
+    """Each runtime in a fresh interpreter: its AWS clients and models are its own."""
+    answer = subprocess.run(
+        [sys.executable, "-m", "bench.gateway", str(concurrency)],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    rest, connect = json.loads(answer.stdout.splitlines()[-1])
+    return rest, connect
 
-    logging.getLogger("vitrine").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory() as work:
-        one = measure(1, Path(work))
-        several = measure(4, Path(work))
+
+def main() -> None:
+    one = _measure_apart(1)
+    several = _measure_apart(4)
     rows = [
-        ("one environment per function (the foundation's)", 1, *one),
+        ("one environment per function: one invocation at a time, as before", 1, *one),
         ("several environments per function", 4, *several),
     ]
     lines = [
@@ -123,4 +131,11 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 2:  # one measurement, for _measure_apart
+        import logging
+
+        logging.getLogger("vitrine").setLevel(logging.WARNING)
+        with tempfile.TemporaryDirectory() as work:
+            print(json.dumps(measure(int(sys.argv[1]), Path(work))))
+    else:
+        main()

@@ -8,7 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from local.embedded_aws.server import PortTaken
+from local.embedded_aws.server import EmbeddedAwsFailed, PortTaken
 from local.ivs import LocalIvsError
 from local.runtime import LocalRuntime, RuntimeOptions, describe
 
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         runtime.start()
         app = runtime.gateway()
-    except (PortTaken, FileNotFoundError, LocalIvsError) as error:
+    except (PortTaken, EmbeddedAwsFailed, FileNotFoundError, LocalIvsError) as error:
         runtime.stop()
         print(f"vitrine: {error}", file=sys.stderr)
         return 2

@@ -247,7 +247,9 @@ class LocalRuntime:
         if os.environ.get("AWS_ENDPOINT_URL"):
             log.info("using the AWS endpoint at %s", os.environ["AWS_ENDPOINT_URL"])
             return
-        self.embedded = EmbeddedAws(self.options.aws_port)
+        self.embedded = EmbeddedAws(
+            self.options.aws_port, lambda_endpoint=f"{self.base_url}/local/lambda"
+        )
         self.embedded.start()
         os.environ["AWS_ENDPOINT_URL"] = self.embedded.endpoint
 
@@ -256,13 +258,15 @@ class LocalRuntime:
         Lambda tasks to the gateway's Invoke API instead. Only an in-process moto can be
         bridged; LocalStack or AWS run workflows with their own Step Functions."""
         endpoint = os.environ["AWS_ENDPOINT_URL"]
-        if self.embedded is None and not served_in_this_process(endpoint):
+        if self.embedded is not None:  # bridged in its own process, as it started
+            self.step_functions_bridged = True
+        elif served_in_this_process(endpoint):  # a moto that tests run in their process
+            enable_local_executions(
+                aws_endpoint=endpoint, lambda_endpoint=f"{self.base_url}/local/lambda"
+            )
+            self.step_functions_bridged = True
+        else:
             log.warning("Step Functions at %s cannot invoke the local functions", endpoint)
-            return
-        enable_local_executions(
-            aws_endpoint=endpoint, lambda_endpoint=f"{self.base_url}/local/lambda"
-        )
-        self.step_functions_bridged = True
 
     def _function_endpoints(self) -> dict[str, str]:
         """Where the functions' AWS clients go: the embedded AWS, and the gateway for the
