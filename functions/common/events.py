@@ -1,4 +1,4 @@
-"""The event vocabulary (DESIGN.md §3): every interaction in a show is one of these typed events.
+"""The event vocabulary (docs/architecture.md §4): every interaction in a show is a typed event.
 
 An event is written once to the event log (partitioned by show) and read back by KPIs, replays
 and the live dashboard. Parse untrusted input with `parse_event`; never pass free-form dicts."""

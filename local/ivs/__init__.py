@@ -1,4 +1,4 @@
-"""The local stand-in for Amazon IVS behind `make dev` (DESIGN.md §8).
+"""The local stand-in for Amazon IVS behind `make dev` (docs/architecture.md §3).
 
 ffmpeg (from the imageio-ffmpeg wheel) turns a test pattern or an RTMP ingest into a live HLS
 stream, records it into S3 in IVS's auto-record layout, and the channel emits IVS's EventBridge

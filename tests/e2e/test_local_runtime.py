@@ -5,6 +5,7 @@ import json
 import os
 import re
 import time
+import uuid
 
 import boto3
 import httpx
@@ -198,3 +199,22 @@ def test_bad_rest_bodies_get_a_400_and_the_gateway_survives(vitrine):
         assert unknown.status_code == 403  # as API Gateway answers an undefined resource
         assert unknown.json() == {"message": "Missing Authentication Token"}
     assert httpx.get(f"{api}/health").status_code == 200
+
+
+def test_the_log_shows_one_line_per_invocation_and_each_function_has_its_log_file(vitrine):
+    viewer = f"e2e-log-{uuid.uuid4().hex[:8]}"
+    with connect(socket_url(vitrine, viewer)) as socket:
+        socket.send(json.dumps({"action": "ping"}))
+        socket.recv(timeout=10)
+    deadline = time.monotonic() + 10
+    while "ws $disconnect" not in vitrine.log() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    lines = vitrine.log().splitlines()
+    connects = [line for line in lines if re.search(r"ChatConnectHandler +ws \$connect", line)]
+    assert connects, "no line for the $connect invocation"
+    assert re.search(r"\d+\.\d ms +(cold \d+ ms init|warm) +ok$", connects[-1])
+    assert any(re.search(r"ChatDefaultHandler +ws \$default", line) for line in lines)
+    assert not any('"level":' in line for line in lines)  # Powertools' JSON stays in the files
+    function_log = (vitrine.work_dir / "logs" / "ChatConnectHandler.log").read_text()
+    assert '"message":"connected"' in function_log  # Powertools' JSON, with Lambda's context
+    assert '"function_name":"VitrineStack-ChatConnectHandler' in function_log

@@ -5,6 +5,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -13,6 +14,8 @@ from local.awslambda.context import LambdaContext
 from local.awslambda.functions import provide_functions
 from local.cloudformation.template import Template
 from local.embedded_aws import provision as embedded_aws
+
+TEST_PASSWORD = "Vitrine-tests-2026!"  # meets the pool's default password policy
 
 
 @pytest.fixture(scope="session")
@@ -108,3 +111,39 @@ def rest_event(method: str, resource: str, path: str, *, body=None, headers=None
         "body": body,
         "isBase64Encoded": False,
     }
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    username: str
+    token: str  # a real ID token from the embedded Cognito
+
+
+@pytest.fixture(scope="session")
+def new_staff(provisioned) -> Callable[[str | None], StaffMember]:
+    """`new_staff("host")`: a user of the pool created for this test run (a unique name, so a
+    kept endpoint never holds it already), in that group (None: in no group), signed in."""
+    cognito = aws.client("cognito-idp")
+    pool = provisioned.resolve(
+        {"Ref": next(provisioned.of_type("AWS::Cognito::UserPool")).logical_id}
+    )
+    client = provisioned.resolve(
+        {"Ref": next(provisioned.of_type("AWS::Cognito::UserPoolClient")).logical_id}
+    )
+
+    def create(group: str | None) -> StaffMember:
+        username = f"{group or 'shopper'}-{uuid.uuid4().hex[:10]}"
+        cognito.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
+        cognito.admin_set_user_password(
+            UserPoolId=pool, Username=username, Password=TEST_PASSWORD, Permanent=True
+        )
+        if group:
+            cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+        answer = cognito.initiate_auth(
+            ClientId=client,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": TEST_PASSWORD},
+        )
+        return StaffMember(username, answer["AuthenticationResult"]["IdToken"])
+
+    return create

@@ -6,27 +6,16 @@ import os
 import pytest
 
 from functions.cart.app import app
-from functions.common import aws
-from local.seed import DEMO_SHOW_ID, STAFF_PASSWORD, seed_catalog, seed_staff
+from local.seed import DEMO_SHOW_ID, seed_catalog
 from tests.integration.conftest import rest_event
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def staff_tokens(provisioned):
-    """Real ID tokens from the embedded Cognito, per staff member."""
-    cognito = aws.client("cognito-idp")
-    seed_staff(cognito, os.environ["VITRINE_USER_POOL_ID"])
-    tokens = {}
-    for username in ("hana", "max"):
-        answer = cognito.initiate_auth(
-            ClientId=os.environ["VITRINE_USER_POOL_CLIENT_ID"],
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": STAFF_PASSWORD},
-        )
-        tokens[username] = answer["AuthenticationResult"]["IdToken"]
-    return tokens
+def staff_tokens(new_staff) -> dict[str, str]:
+    """Real ID tokens from the embedded Cognito: a host and a moderator of this test run."""
+    return {"host": new_staff("host").token, "moderator": new_staff("moderator").token}
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +67,7 @@ def test_a_host_creates_a_show_then_it_is_listed(staff_tokens, call):
         "product_skus": ["BAG-03"],
         "recurrence_rule": "FREQ=WEEKLY;BYDAY=TH",
     }
-    headers = bearer(staff_tokens["hana"])
+    headers = bearer(staff_tokens["host"])
     status, created = call(
         rest_event("POST", "/shows", "/shows", body=json.dumps(draft), headers=headers)
     )
@@ -105,7 +94,7 @@ def test_a_host_creates_a_show_then_it_is_listed(staff_tokens, call):
     ],
 )  # fmt: skip
 def test_bad_bodies_get_a_clear_400_and_store_nothing(staff_tokens, call, body, message):
-    headers = bearer(staff_tokens["hana"])
+    headers = bearer(staff_tokens["host"])
     status, answer = call(rest_event("POST", "/shows", "/shows", body=body, headers=headers))
     assert status == 400
     assert message in answer["Message"]
@@ -116,11 +105,11 @@ def test_creating_a_show_needs_a_staff_token_with_the_right_role(staff_tokens, c
     body = json.dumps({"show_id": "y", "title": "t", "starts_at": "2026-12-10T18:00:00Z"})
     anonymous = rest_event("POST", "/shows", "/shows", body=body)
     assert call(anonymous)[0] == 401
-    tampered = staff_tokens["hana"][:-4] + "AAAA"  # signature no longer matches
+    tampered = staff_tokens["host"][:-4] + "AAAA"  # signature no longer matches
     forged = rest_event("POST", "/shows", "/shows", body=body, headers=bearer(tampered))
     assert call(forged)[0] == 401
     moderator = rest_event(
-        "POST", "/shows", "/shows", body=body, headers=bearer(staff_tokens["max"])
+        "POST", "/shows", "/shows", body=body, headers=bearer(staff_tokens["moderator"])
     )
     assert call(moderator)[0] == 403
 

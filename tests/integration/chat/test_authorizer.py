@@ -1,12 +1,9 @@
 """The $connect authorizer with real tokens from the embedded Cognito."""
 
-import os
-
 import pytest
 
 from functions.chat.handlers import authorize
-from functions.common import aws
-from local.seed import STAFF_PASSWORD, seed_staff
+from tests.integration.conftest import StaffMember
 
 pytestmark = pytest.mark.integration
 
@@ -15,22 +12,9 @@ METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:api/live/$connect"
 
 
 @pytest.fixture(scope="module")
-def tokens(provisioned) -> dict[str, str]:
-    cognito = aws.client("cognito-idp")
-    pool, client = os.environ["VITRINE_USER_POOL_ID"], os.environ["VITRINE_USER_POOL_CLIENT_ID"]
-    seed_staff(cognito, pool)
-    cognito.admin_create_user(UserPoolId=pool, Username="shopper", MessageAction="SUPPRESS")
-    cognito.admin_set_user_password(
-        UserPoolId=pool, Username="shopper", Password=STAFF_PASSWORD, Permanent=True
-    )  # a user of the pool who is in no staff group
-    return {
-        username: cognito.initiate_auth(
-            ClientId=client,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": STAFF_PASSWORD},
-        )["AuthenticationResult"]["IdToken"]
-        for username in ("admin", "hana", "shopper")
-    }
+def staff(new_staff) -> dict[str, StaffMember]:
+    """An admin, a host, and a user of the pool who is in no staff group."""
+    return {"admin": new_staff("admin"), "host": new_staff("host"), "shopper": new_staff(None)}
 
 
 @pytest.fixture
@@ -56,15 +40,16 @@ def test_a_viewer_without_a_token_comes_in_as_a_viewer(authorize_with):
     assert policy["context"]["role"] == "viewer"
 
 
-@pytest.mark.parametrize(("username", "role"), [("admin", "admin"), ("hana", "host")])
-def test_staff_come_in_with_their_role(authorize_with, tokens, username, role):
-    policy = authorize_with(tokens[username])
+@pytest.mark.parametrize("role", ["admin", "host"])
+def test_staff_come_in_with_their_role(authorize_with, staff, role):
+    member = staff[role]
+    policy = authorize_with(member.token)
     assert effect(policy) == "Allow"
-    assert policy["context"] == {"role": role, "username": username}
-    assert policy["principalId"] not in ("viewer", username)  # the token's subject
+    assert policy["context"] == {"role": role, "username": member.username}
+    assert policy["principalId"] not in ("viewer", member.username)  # the token's subject
 
 
-def test_a_tampered_token_or_a_non_staff_user_is_denied(authorize_with, tokens):
-    assert effect(authorize_with(tokens["hana"][:-6] + "AAAAAA")) == "Deny"
+def test_a_tampered_token_or_a_non_staff_user_is_denied(authorize_with, staff):
+    assert effect(authorize_with(staff["host"].token[:-6] + "AAAAAA")) == "Deny"
     assert effect(authorize_with("not-a-jwt")) == "Deny"
-    assert effect(authorize_with(tokens["shopper"])) == "Deny"
+    assert effect(authorize_with(staff["shopper"].token)) == "Deny"
