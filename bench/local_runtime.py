@@ -122,11 +122,23 @@ def _raw_sqs_rate(sqs: Any, url: str) -> float:
 baselines: dict[str, float] = {}
 
 
+def _deliver_all(template: Template, service: LambdaService) -> float:
+    """Seconds the template's one mapping takes to deliver RECORDS records."""
+    from functions.common import aws
+    from local.event_sources.pollers import EventSourcePollers
+
+    pollers = EventSourcePollers(template, service, aws.client)
+    pollers.start()
+    try:
+        return _wait_until(lambda: pollers.stats("Mapping").delivered >= RECORDS)
+    finally:
+        pollers.stop()
+
+
 def poller_throughput(work: Path, endpoint: str) -> dict[str, float]:
     from functions.common import aws
     from local.embedded_aws import provision
     from local.embedded_aws.sqs import provision_queues
-    from local.event_sources.pollers import EventSourcePollers
 
     environment = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench",
                    "AWS_SECRET_ACCESS_KEY": "bench"}  # fmt: skip
@@ -144,13 +156,7 @@ def poller_throughput(work: Path, endpoint: str) -> dict[str, float]:
         for start in range(0, RECORDS, 10):
             entries = [{"Id": str(n), "MessageBody": f"{n}"} for n in range(start, start + 10)]
             sqs.send_message_batch(QueueUrl=url, Entries=entries)
-        pollers = EventSourcePollers(queue, service, aws.client)
-        pollers.start()
-        try:
-            seconds = _wait_until(lambda: pollers.stats("Mapping").delivered >= RECORDS)
-        finally:
-            pollers.stop()
-        results["sqs_records_per_s"] = round(RECORDS / seconds, 1)
+        results["sqs_records_per_s"] = round(RECORDS / _deliver_all(queue, service), 1)
         baselines["sqs_receive_delete_per_s"] = round(_raw_sqs_rate(sqs, url), 1)
 
         # DynamoDB stream: every record, in order, in batches of 100.
@@ -174,13 +180,7 @@ def poller_throughput(work: Path, endpoint: str) -> dict[str, float]:
         dynamodb = aws.client("dynamodb")
         for n in range(RECORDS):
             dynamodb.put_item(TableName=table, Item={"pk": {"S": f"item-{n}"}})
-        pollers = EventSourcePollers(stream, service, aws.client)
-        pollers.start()
-        try:
-            seconds = _wait_until(lambda: pollers.stats("Mapping").delivered >= RECORDS)
-        finally:
-            pollers.stop()
-        results["stream_records_per_s"] = round(RECORDS / seconds, 1)
+        results["stream_records_per_s"] = round(RECORDS / _deliver_all(stream, service), 1)
     finally:
         service.stop()
     return results

@@ -1,5 +1,7 @@
 """$connect / $disconnect against the embedded DynamoDB: connections and the event log."""
 
+import uuid
+
 import pytest
 
 from functions.chat.handlers import connect, disconnect
@@ -41,19 +43,20 @@ def connect_event(connection_id, query, authorizer=None):
 
 
 def test_a_viewer_connects_and_leaves_with_watch_time(call):
-    query = {"show": DEMO_SHOW_ID, "viewer": "viewer-1", "device": "mobile", "source": "instagram"}
-    assert call(CONNECT, connect, connect_event("c-1", query))["statusCode"] == 200
+    viewer, connection = f"viewer-{uuid.uuid4().hex[:8]}", f"c-{uuid.uuid4().hex[:8]}"
+    query = {"show": DEMO_SHOW_ID, "viewer": viewer, "device": "mobile", "source": "instagram"}
+    assert call(CONNECT, connect, connect_event(connection, query))["statusCode"] == 200
 
-    stored = ConnectionModel.get("c-1")
+    stored = ConnectionModel.get(connection)
     assert (stored.show_id, stored.viewer_id, stored.role, stored.device) == (
-        DEMO_SHOW_ID, "viewer-1", "viewer", "mobile",
+        DEMO_SHOW_ID, viewer, "viewer", "mobile",
     )  # fmt: skip
-    left = call(DISCONNECT, disconnect, websocket_event("$disconnect", "c-1"))
+    left = call(DISCONNECT, disconnect, websocket_event("$disconnect", connection))
     assert left["statusCode"] == 200
     with pytest.raises(ConnectionModel.DoesNotExist):
-        ConnectionModel.get("c-1")
+        ConnectionModel.get(connection)
 
-    mine = [e for e in event_log.events_of(DEMO_SHOW_ID) if e.viewer_id == "viewer-1"]
+    mine = [e for e in event_log.events_of(DEMO_SHOW_ID) if e.viewer_id == viewer]
     assert [e.type for e in mine] == ["viewer.joined", "viewer.left"]
     assert mine[0].traffic_source == "instagram"
     assert mine[1].watch_seconds >= 0
