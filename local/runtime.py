@@ -31,18 +31,11 @@ from local.awslambda.service import DEFAULT_CONCURRENCY, LambdaService
 from local.cloudformation.template import Template
 from local.embedded_aws import provision
 from local.embedded_aws.server import EmbeddedAws, ensure_port_free
-from local.event_sources.pollers import EventSourcePollers
-from local.eventbridge import (
-    LocalTarget,
-    RealClock,
-    RuleTargetDelivery,
-    ScaledClock,
-    Scheduler,
-    TargetDispatcher,
-)
+from local.eventbridge import LocalTarget
 from local.iam.evaluation import Permission
 from local.iam.policies import role_policies, websocket_endpoint
 from local.stepfunctions.bridge import enable_local_executions, served_in_this_process
+from local.triggers import Triggers
 
 log = logging.getLogger("vitrine.local")
 
@@ -74,10 +67,8 @@ class LocalRuntime:
     embedded: EmbeddedAws | None = None
     channel: Any = None  # the IVS stand-in, once started
     lambdas: LambdaService | None = None
-    event_sources: EventSourcePollers | None = None
     rule_targets: list[LocalTarget] = field(default_factory=list)
-    rule_delivery: RuleTargetDelivery | None = None
-    scheduler: Scheduler | None = None
+    triggers: Triggers | None = None
     step_functions_bridged: bool = False  # state machines' Lambda tasks reach local functions
     runtime_config: dict[str, Any] = field(default_factory=dict)
     template: Template | None = None  # the synthesized template, once provisioned
@@ -180,35 +171,14 @@ class LocalRuntime:
         targets and schedules. Start them once the gateway serves (functions and workflows
         call its APIs)."""
         template, lambdas = self._started()
-        self.event_sources = EventSourcePollers(
-            template, lambdas, aws.client, permission_check=self._role_allows
-        )
-        self.event_sources.start()
-        speed = self.options.clock_speed
-        clock = RealClock() if speed == 1 else ScaledClock(speed)
-        dispatcher = TargetDispatcher(
-            invoker=lambdas,
-            stepfunctions=aws.client("stepfunctions"),
-            sqs=aws.client("sqs"),
-            clock=clock,
-        )
-        self.rule_delivery = RuleTargetDelivery(
+        self.triggers = Triggers(
+            template,
+            lambdas,
             self.rule_targets,
-            sqs=aws.client("sqs"),
-            dispatcher=dispatcher,
-            account_id=template.account_id,
+            permission_check=self._role_allows,
+            clock_speed=self.options.clock_speed,
         )
-        self.rule_delivery.start()
-        self.scheduler = Scheduler(
-            clock=clock,
-            dispatcher=dispatcher,
-            events=aws.client("events"),
-            scheduler=aws.client("scheduler"),
-            rule_targets=self.rule_targets,
-            region=template.region,
-            account_id=template.account_id,
-        )
-        self.scheduler.start()
+        self.triggers.start()
 
     def _role_allows(self, function: str, action: str, resource: str) -> bool:
         """What Lambda's own pollers check before they run a mapping for `function`."""
@@ -219,10 +189,9 @@ class LocalRuntime:
     def stop(self) -> None:
         """Stop the triggers, the stream (finalizing its recording into S3), the functions,
         then the AWS."""
-        for trigger in (self.scheduler, self.rule_delivery, self.event_sources):
-            if trigger is not None:
-                trigger.stop()
-        self.scheduler = self.rule_delivery = self.event_sources = None
+        if self.triggers is not None:
+            self.triggers.stop()
+            self.triggers = None
         if self.channel is not None:
             try:
                 self.channel.stop()
@@ -292,33 +261,19 @@ class LocalRuntime:
     def _start_stream(self, settings: Settings) -> Any:
         """The local IVS channel for the template's channel, recording where IVS would."""
         from local import ivs
+        from local.ivs.config import channel_config
 
-        template = self._started()[0]
-        channel = next(template.of_type("AWS::IVS::Channel"))
-        recording = next(template.of_type("AWS::IVS::RecordingConfiguration"), None)
         options = self.options
         source: ivs.RtmpSource | ivs.PatternSource = (
             ivs.RtmpSource(port=options.rtmp_port, host=options.rtmp_host)
             if options.source == "rtmp"
             else ivs.PatternSource(brand_name=settings.brand_name)
         )
-        config = ivs.ChannelConfig(
-            channel_arn=template.resolve({"Ref": channel.logical_id}),
-            channel_name=channel.properties.get("Name", channel.logical_id),
-            recordings_bucket=template.resolve(
-                recording.properties["DestinationConfiguration"]["S3"]["BucketName"]
-            )
-            if recording
-            else "",
-            live_dir=options.work_dir / "live",
-            work_dir=options.work_dir / "ivs",
-            playback_base_url=f"{self.base_url}/live",
+        config = channel_config(
+            self._started()[0],
             source=source,
-            latency_mode=channel.properties.get("LatencyMode", "LOW"),
-            channel_type=channel.properties.get("Type", "STANDARD"),
-            recording_configuration_arn=template.resolve({"Ref": recording.logical_id})
-            if recording
-            else "",
+            work_dir=options.work_dir,
+            playback_base_url=f"{self.base_url}/live",
         )
         publish = ivs.eventbridge_publisher(aws.client("events"))
         stand_in = ivs.LocalIvsChannel(

@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from local.cloudformation.template import Template
 
 # H.264 levels (Table A-1): (level_idc, max macroblocks per second, max macroblocks per frame).
 _H264_LEVELS = ((30, 40_500, 1_620), (31, 108_000, 3_600), (40, 245_760, 8_192))
@@ -93,3 +97,28 @@ class ChannelConfig:
     latency_mode: str = "LOW"
     channel_type: str = "STANDARD"
     recording_configuration_arn: str = ""
+
+
+def channel_config(
+    template: "Template", *, source: Source, work_dir: Path, playback_base_url: str
+) -> ChannelConfig:
+    """The template's one IVS channel, recording where its recording configuration says."""
+    channel = next(template.of_type("AWS::IVS::Channel"))
+    recording = next(template.of_type("AWS::IVS::RecordingConfiguration"), None)
+    bucket, recording_arn = "", ""
+    if recording is not None:
+        destination = recording.properties["DestinationConfiguration"]["S3"]["BucketName"]
+        bucket = str(template.resolve(destination))
+        recording_arn = str(template.resolve({"Ref": recording.logical_id}))
+    return ChannelConfig(
+        channel_arn=str(template.resolve({"Ref": channel.logical_id})),
+        channel_name=channel.properties.get("Name", channel.logical_id),
+        recordings_bucket=bucket,
+        live_dir=work_dir / "live",
+        work_dir=work_dir / "ivs",
+        playback_base_url=playback_base_url,
+        source=source,
+        latency_mode=channel.properties.get("LatencyMode", "LOW"),
+        channel_type=channel.properties.get("Type", "STANDARD"),
+        recording_configuration_arn=recording_arn,
+    )
