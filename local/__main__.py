@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -89,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a developer stops `make dev`: a clean stop, not an error
     finally:
+        # A second Ctrl-C (or the one `uv run` forwards) must not cut the stop short: the
+        # recording is being finalized into S3.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         runtime.stop()
         print("Vitrine stopped.", flush=True)
     return 0

@@ -8,6 +8,7 @@ import importlib
 import json
 import os
 import secrets
+import signal
 import sys
 import time
 import traceback
@@ -61,6 +62,9 @@ def _init(init: dict[str, Any]) -> tuple[Handler | None, dict[str, Any] | None]:
 
 
 def main(read_fd: int, write_fd: int) -> None:
+    # Ctrl-C in the terminal reaches every process of `make dev`: the runtime retires its
+    # environments itself (their pipe closes), as Lambda does.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     init = wire.receive(read_fd)
     if init is None:
         return
