@@ -181,7 +181,11 @@ class SqsPoller:
                 MessageSystemAttributeNames=["All"],
                 MessageAttributeNames=["All"],
             )
-            messages += response.get("Messages", [])
+            for message in response.get("Messages", []):
+                # A window longer than the visibility timeout sees a message again: keep it
+                # once, with its newest receipt handle (the one a delete needs).
+                messages = [m for m in messages if m["MessageId"] != message["MessageId"]]
+                messages.append(message)
             if messages and closes_at is None:
                 received_at = time.monotonic()
                 closes_at = received_at + spec.batching_window_s

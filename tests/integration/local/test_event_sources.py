@@ -527,3 +527,24 @@ def test_sqs_messages_no_filter_matches_are_deleted_without_invoking(run):
         "add"
     ]
     assert messages_in(template, "Queue") == 0
+
+
+def test_sqs_batching_window_gathers_messages_sent_apart_into_one_batch(run):
+    """With MaximumBatchingWindowInSeconds, Lambda waits for the window to close (or the batch
+    to fill) before invoking: messages sent a moment apart arrive together."""
+    # AWS asks for a visibility timeout longer than the window (and the function's timeout).
+    queue = Resource("Queue", "AWS::SQS::Queue", {"VisibilityTimeout": 30})
+    template = stack(
+        queue, mapping("Mapping", QUEUE_ARN, BatchSize=10, MaximumBatchingWindowInSeconds=3)
+    )
+    function = FakeFunction()
+    pollers = run(template, function)
+    for n in range(3):
+        send(template, "Queue", f"w{n}")
+        threading.Event().wait(0.3)
+    pollers.wait_for("Mapping", lambda stats: stats.delivered == 3)
+    batches = function.batches()
+    assert sorted(body for batch in batches for body in bodies(batch)) == ["w0", "w1", "w2"]
+    # Each of Lambda's pollers (two here) waits out its own window: without one, every
+    # message sent apart would be a batch of its own.
+    assert max(len(batch) for batch in batches) >= 2
