@@ -71,7 +71,12 @@ def main(argv: list[str] | None = None) -> int:
         # Triggered functions and workflows call the gateway's APIs: it must listen first.
         while not server.started:
             await asyncio.sleep(0.05)
-        await asyncio.to_thread(runtime.start_triggers)
+        try:
+            await asyncio.to_thread(runtime.start_triggers)
+        except Exception:
+            logging.getLogger("vitrine.local").exception("the triggers did not start")
+            server.should_exit = True  # a runtime without its triggers would mislead
+            return
         print(describe(runtime), flush=True)
 
     @contextlib.asynccontextmanager

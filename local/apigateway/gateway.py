@@ -9,6 +9,7 @@
 - `/live/...`, `/config.json`, `/`        the local stream, the pages' config, web/
 A function that fails is answered as API Gateway answers it; the gateway never dies."""
 
+import ipaddress
 import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from local.apigateway.connections import ConnectionHub
 from local.apigateway.events import ApiIdentity
@@ -127,7 +129,28 @@ def create_gateway(settings: GatewaySettings, invoker: Invoker, hub: ConnectionH
         ]
     )
     app.state.hub = hub
+    control_paths = (f"/{settings.stage}/@connections/", "/local/lambda/", "/local/ivs/")
+    app.add_middleware(ControlApiGuard, paths=control_paths)
     return app
+
+
+class ControlApiGuard:
+    """The APIs that functions call (@connections, Lambda's Invoke, IVS) take no credentials
+    locally: they answer only this machine's programs, never a browser (a page on any site
+    could POST to them) and never another host (`--host 0.0.0.0` serves a phone the pages)."""
+
+    def __init__(self, app: ASGIApp, paths: tuple[str, ...]) -> None:
+        self.app, self.paths = app, paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.paths):
+            client = scope.get("client") or ("", 0)
+            from_browser = any(name == b"origin" for name, _ in scope["headers"])
+            if from_browser or not ipaddress.ip_address(client[0] or "0.0.0.0").is_loopback:
+                refusal = JSONResponse({"message": "Forbidden"}, status_code=403)
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class _LiveFiles(StaticFiles):

@@ -20,9 +20,18 @@ class ConnectionsApi:
                 {"message": None}, status_code=410, headers={"x-amzn-errortype": "GoneException"}
             )
         if request.method == "POST":
-            self.hub.post(connection_id, await request.body())
+            self.hub.post(connection_id, _frame(await request.body()))
             return Response(status_code=200)
         if request.method == "GET":
             return JSONResponse(self.hub.describe(client))
         await self.hub.disconnect(connection_id)
         return Response(status_code=204)
+
+
+def _frame(data: bytes) -> str | bytes:
+    """What API Gateway sends for posted data: a text frame (what browsers' JSON.parse
+    expects in `event.data`), unless the data is not UTF-8."""
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        return data

@@ -106,12 +106,26 @@ class RestApi:
 
 
 def proxy_response(result: Any) -> Response:
-    """The HTTP response a Lambda proxy result describes; 502 when it describes none."""
-    if not isinstance(result, dict) or "statusCode" not in result:
+    """The HTTP response a Lambda proxy result describes; API Gateway's 502 when the result is
+    malformed (no statusCode, a body that is not a string, headers that are not strings)."""
+    try:
+        status = int(result["statusCode"])
+        body = result.get("body") or ""
+        if not isinstance(body, str):
+            raise TypeError("body must be a string")
+        content = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+        headers = [(str(k), _header_value(v)) for k, v in (result.get("headers") or {}).items()]
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            headers += [(str(name), _header_value(value)) for value in values]  # each its own
+    except (KeyError, TypeError, ValueError, AttributeError):
+        log.warning("a function returned a malformed proxy result: %.200r", result)
         return api_error(502, "Internal server error")
-    headers = dict(result.get("headers") or {})
-    for name, values in (result.get("multiValueHeaders") or {}).items():
-        headers[name] = ", ".join(values)
-    body = result.get("body") or ""
-    content = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
-    return Response(content, status_code=int(result["statusCode"]), headers=headers)
+    response = Response(content, status_code=status)
+    response.raw_headers += [(k.lower().encode(), v.encode()) for k, v in headers]
+    return response
+
+
+def _header_value(value: Any) -> str:
+    if not isinstance(value, str | int | float | bool):
+        raise TypeError("header values must be scalars")
+    return str(value).lower() if isinstance(value, bool) else str(value)

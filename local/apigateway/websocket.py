@@ -47,11 +47,12 @@ class WebSocketApi:
         headers = dict(websocket.headers)
         if not await self._connect(websocket, info, query, headers):
             return
-        await websocket.accept()
-        client = Client(info.connection_id, websocket, info.source_ip, info.user_agent)
-        self.hub.add(client)
-        close_code = 1000
+        close_code = 1006  # gone before the upgrade completed: $disconnect runs all the same
         try:
+            await websocket.accept()
+            client = Client(info.connection_id, websocket, info.source_ip, info.user_agent)
+            self.hub.add(client)
+            close_code = 1000
             while True:
                 message = await websocket.receive()
                 if message["type"] == "websocket.disconnect":

@@ -26,6 +26,9 @@ class InvocationTimedOut(TimeoutError):
     pass
 
 
+INIT_TIMEOUT_SECONDS = 10  # Lambda's limit on an on-demand environment's init phase
+
+
 @dataclass(frozen=True)
 class WorkerSettings:
     """What every worker is started with, besides its function's own variables."""
@@ -71,7 +74,7 @@ class ExecutionEnvironment:
         )
         self._output.start()
         wire.send(self._write, init)
-        ready = self._receive(timeout=None)
+        ready = self._receive(timeout=INIT_TIMEOUT_SECONDS)
         self.init_ms = float(ready.get("init_ms", 0.0))
 
     @property
@@ -89,9 +92,10 @@ class ExecutionEnvironment:
         wire.send(self._write, request)
         return self._receive(timeout)
 
-    def _receive(self, timeout: float | None) -> dict[str, Any]:
-        readable, _, _ = select.select([self._read], [], [], timeout)
-        if not readable:
+    def _receive(self, timeout: float) -> dict[str, Any]:
+        waiting = select.poll()  # not select.select: descriptors may number past 1024
+        waiting.register(self._read, select.POLLIN)
+        if not waiting.poll(timeout * 1000):
             self.kill()
             raise InvocationTimedOut
         answer = wire.receive(self._read)
@@ -109,13 +113,18 @@ class ExecutionEnvironment:
                 os.close(fd)
         self._read = self._write = -1
 
-    def close(self) -> None:
-        """Shut down like Lambda retiring an idle environment: close its pipe, let it exit."""
+    def retire(self) -> None:
+        """Close its pipe: an idle worker exits at once, a busy one after its invocation."""
         if self._write >= 0:
-            os.close(self._write)
+            with contextlib.suppress(OSError):
+                os.close(self._write)
             self._write = -1
+
+    def close(self, grace_seconds: float = 2) -> None:
+        """Shut down like Lambda retiring an environment: let it exit, else kill it."""
+        self.retire()
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self._process.wait(timeout=2)
+            self._process.wait(timeout=grace_seconds)
         self.kill()
 
 

@@ -36,7 +36,8 @@ class _Pool:
     function: LocalFunction
     limit: int
     idle: list[ExecutionEnvironment] = field(default_factory=list)
-    busy: int = 0
+    running: set[ExecutionEnvironment] = field(default_factory=set)  # busy with an invocation
+    busy: int = 0  # slots taken, starting environments included
     ready: threading.Condition = field(default_factory=threading.Condition)
 
 
@@ -58,8 +59,10 @@ class LambdaService:
         self._pools: dict[str, _Pool] = {}
         self._lookup: dict[str, _Pool] = {}
         for function in functions:
-            limit = min(concurrency, function.reserved_concurrency or concurrency)
-            pool = _Pool(function, max(1, limit))
+            reserved = function.reserved_concurrency
+            # Reserved concurrency 0 is AWS's switch that throttles every invocation.
+            limit = concurrency if reserved is None else min(concurrency, reserved)
+            pool = _Pool(function, limit)
             self._pools[function.logical_id] = pool
             for key in (function.logical_id, function.name, function.arn):
                 self._lookup[key] = pool
@@ -78,16 +81,17 @@ class LambdaService:
         with pool.ready:
             return pool.busy + len(pool.idle)
 
+    def environment_pids(self, name_or_arn: str) -> list[int]:
+        """The worker processes of the function's environments (busy or idle)."""
+        pool = self._pool(name_or_arn)
+        with pool.ready:
+            return [environment.pid for environment in [*pool.idle, *pool.running]]
+
     def invoke(self, function: str, event: Any, *, trigger: str) -> Invocation:
         pool = self._pool(function)
         request_id = str(uuid.uuid4())
         started = time.perf_counter()
-        environment, cold = self._acquire(pool)
-        healthy = False
-        try:
-            answer, healthy = self._run(environment, pool.function, event, request_id)
-        finally:
-            self._release(pool, environment, healthy=healthy)
+        answer, environment, cold = self._invoke_in(pool, event, request_id)
         error = answer.get("error")
         invocation = Invocation(
             function_name=pool.function.name,
@@ -97,27 +101,57 @@ class LambdaService:
             else FunctionError(error["errorType"], error["errorMessage"], error["stackTrace"]),
             duration_ms=(time.perf_counter() - started) * 1000,
             cold_start=cold,
-            init_ms=environment.init_ms if cold else 0.0,
+            init_ms=environment.init_ms if cold and environment else 0.0,
             request_id=request_id,
         )
         if self._on_invocation is not None:
             self._on_invocation(pool.function, trigger, invocation)
         return invocation
 
+    def _invoke_in(
+        self, pool: _Pool, event: Any, request_id: str
+    ) -> tuple[dict[str, Any], ExecutionEnvironment | None, bool]:
+        """The worker's answer, or Lambda's error when no environment could run it."""
+        if pool.limit == 0:
+            return _failure("TooManyRequestsException", "Rate Exceeded."), None, False
+        try:
+            environment, cold = self._acquire(pool)
+        except InvocationTimedOut:
+            message = f"RequestId: {request_id} Error: init timed out after 10.00 seconds"
+            return _failure("Sandbox.Timedout", message), None, True
+        except EnvironmentDied as died:
+            message = f"RequestId: {request_id} Error: Runtime exited during init ({died})"
+            return _failure("Runtime.ExitError", message), None, True
+        except ServiceStopped as stopped:
+            return _failure("ServiceException", str(stopped)), None, False
+        healthy = False
+        try:
+            answer, healthy = self._run(environment, pool.function, event, request_id)
+        finally:
+            self._release(pool, environment, healthy=healthy)
+        return answer, environment, cold
+
     def stop(self) -> None:
-        """Retire every environment (their processes exit)."""
+        """Retire every environment: idle ones exit, busy ones are stopped mid-invocation
+        (their callers get Runtime.ExitError), all at once rather than one by one."""
         self._stopped = True
+        environments: list[ExecutionEnvironment] = []
         for pool in self._pools.values():
             with pool.ready:
-                idle, pool.idle = pool.idle, []
+                environments += pool.idle + list(pool.running)
+                pool.idle = []
                 pool.ready.notify_all()
-            for environment in idle:
-                environment.close()
+        for environment in environments:
+            environment.retire()
+        for environment in environments:
+            environment.close(grace_seconds=1)
 
     def _pool(self, name_or_arn: str) -> _Pool:
         key = name_or_arn
         if key.startswith("arn:") and key.count(":") > 6:
             key = key.rsplit(":", 1)[0]  # a qualified ARN: version or alias is ignored
+        elif not key.startswith("arn:"):
+            key = key.partition(":")[0]  # name:qualifier
         try:
             return self._lookup[key]
         except KeyError:
@@ -127,25 +161,33 @@ class LambdaService:
         with pool.ready:
             while True:
                 if self._stopped:
-                    raise RuntimeError("the local Lambda service is stopped")
+                    raise ServiceStopped("the local Lambda service is stopped")
+                while pool.idle and not pool.idle[-1].alive:
+                    pool.idle.pop().kill()  # died while idle (killed, out of memory)
                 if pool.idle:
                     pool.busy += 1
-                    return pool.idle.pop(), False
+                    environment = pool.idle.pop()
+                    pool.running.add(environment)
+                    return environment, False
                 if pool.busy < pool.limit:
                     pool.busy += 1  # reserve the slot, start outside the lock
                     break
                 pool.ready.wait()
         try:
-            return self._start_environment(pool.function), True
+            environment = self._start_environment(pool.function)
         except BaseException:
             with pool.ready:
                 pool.busy -= 1
                 pool.ready.notify()
             raise
+        with pool.ready:
+            pool.running.add(environment)
+        return environment, True
 
     def _release(self, pool: _Pool, environment: ExecutionEnvironment, *, healthy: bool) -> None:
         with pool.ready:
             pool.busy -= 1
+            pool.running.discard(environment)
             if healthy and environment.alive and not self._stopped:
                 pool.idle.append(environment)
             pool.ready.notify()
@@ -183,10 +225,11 @@ class LambdaService:
         except EnvironmentDied as died:
             message = f"RequestId: {request_id} Error: Runtime exited ({died})"
             return _failure("Runtime.ExitError", message), False
-        init_failed = answer.get("error", {}) and answer["error"]["errorType"].startswith(
-            "Runtime.ImportModuleError"
-        )
-        return answer, not init_failed
+        return answer, not answer.get("init_failed", False)
+
+
+class ServiceStopped(RuntimeError):
+    """An invocation arrived while the runtime shuts down."""
 
 
 def _failure(error_type: str, message: str) -> dict[str, Any]:

@@ -10,9 +10,11 @@ import os
 import secrets
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from local.awslambda import wire
@@ -28,16 +30,34 @@ def _error(error_type: str, error: BaseException) -> dict[str, Any]:
     return {"errorType": error_type, "errorMessage": str(error), "stackTrace": stack}
 
 
-def _load(handler_path: str) -> Handler:
-    module_name, _, attribute = handler_path.rpartition(".")
-    handler: Handler = getattr(importlib.import_module(module_name), attribute)
-    return handler
+def _decimal(value: object) -> int | float:
+    """Lambda's runtime writes a Decimal (as boto3 reads DynamoDB numbers) as a number."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _trace_header() -> str:
     """X-Ray's header as Lambda sets it per invocation; unsampled, so nothing is sent."""
     root = f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
     return f"Root={root};Parent={secrets.token_hex(8)};Sampled=0"
+
+
+def _import_error(module: str, error: Exception) -> dict[str, Any]:
+    """The error types Lambda's Python runtime reports when the handler's module fails."""
+    if isinstance(error, SyntaxError):
+        return _error("Runtime.UserCodeSyntaxError", error)
+    if isinstance(error, ImportError):
+        wrapped = ImportError(f"Unable to import module '{module}': {error}")
+        return _error("Runtime.ImportModuleError", wrapped)
+    return _error(type(error).__name__, error)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker never outlives the runtime, even one busy in a handler that never returns."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _init(init: dict[str, Any]) -> tuple[Handler | None, dict[str, Any] | None]:
@@ -55,16 +75,24 @@ def _init(init: dict[str, Any]) -> tuple[Handler | None, dict[str, Any] | None]:
             account=guard["account"],
             api_endpoints=[ApiEndpoint(**endpoint) for endpoint in guard["api_endpoints"]],
         )
+    # Lambda reports a failed init on the invocation, with the error's type.
+    module_name, _, attribute = init["handler"].rpartition(".")
     try:
-        return _load(init["handler"]), None
-    except Exception as error:  # Lambda reports a failed init on the invocation
-        return None, _error("Runtime.ImportModuleError", error)
+        module = importlib.import_module(module_name)
+    except Exception as error:
+        return None, _import_error(module_name, error)
+    handler: Handler | None = getattr(module, attribute, None)
+    if handler is None:
+        missing = RuntimeError(f"Handler '{attribute}' missing on module '{module_name}'")
+        return None, _error("Runtime.HandlerNotFound", missing)
+    return handler, None
 
 
 def main(read_fd: int, write_fd: int) -> None:
     # Ctrl-C in the terminal reaches every process of `make dev`: the runtime retires its
     # environments itself (their pipe closes), as Lambda does.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     init = wire.receive(read_fd)
     if init is None:
         return
@@ -73,7 +101,7 @@ def main(read_fd: int, write_fd: int) -> None:
     wire.send(write_fd, {"ready": True, "init_ms": (time.perf_counter() - started) * 1000})
     while (request := wire.receive(read_fd)) is not None:
         if init_error is not None or handler is None:
-            wire.send(write_fd, {"error": init_error})
+            wire.send(write_fd, {"error": init_error, "init_failed": True})
             return  # the environment is discarded; the next invocation gets a new one
         os.environ["_X_AMZN_TRACE_ID"] = _trace_header()
         context = LambdaContext(
@@ -91,7 +119,7 @@ def main(read_fd: int, write_fd: int) -> None:
             answer = {"error": _error(type(error).__name__, error)}
         else:
             try:  # Lambda returns the result as JSON, or fails the invocation
-                answer = {"payload": json.loads(json.dumps(result))}
+                answer = {"payload": json.loads(json.dumps(result, default=_decimal))}
             except (TypeError, ValueError) as error:
                 answer = {"error": _error("Runtime.MarshalError", error)}
         sys.stdout.flush()

@@ -178,7 +178,9 @@ def test_the_connections_api_works_with_boto3(vitrine):
         described = management.get_connection(ConnectionId=connection_id)
         assert described["Identity"]["SourceIp"] == "127.0.0.1"
         management.post_to_connection(ConnectionId=connection_id, Data=b'{"hello": "viewer"}')
-        assert json.loads(socket.recv(timeout=10)) == {"hello": "viewer"}
+        frame = socket.recv(timeout=10)
+        assert isinstance(frame, str)  # a text frame, as browsers' JSON.parse(event.data) needs
+        assert json.loads(frame) == {"hello": "viewer"}
         management.delete_connection(ConnectionId=connection_id)
         with pytest.raises(ConnectionClosed):
             socket.recv(timeout=10)
@@ -218,3 +220,16 @@ def test_the_log_shows_one_line_per_invocation_and_each_function_has_its_log_fil
     function_log = (vitrine.work_dir / "logs" / "ChatConnectHandler.log").read_text()
     assert '"message":"connected"' in function_log  # Powertools' JSON, with Lambda's context
     assert '"function_name":"VitrineStack-ChatConnectHandler' in function_log
+
+
+def test_the_control_apis_answer_this_machines_programs_not_browsers(vitrine):
+    invoke = f"{vitrine.base_url}/local/lambda/2015-03-31/functions/no-such-function/invocations"
+    from_a_page = httpx.post(invoke, content=b"{}", headers={"origin": "https://evil.example"})
+    assert from_a_page.status_code == 403
+    from_a_program = httpx.post(invoke, content=b"{}")
+    assert from_a_program.status_code == 404  # past the guard: Lambda's answer
+    assert from_a_program.headers["x-amzn-errortype"] == "ResourceNotFoundException"
+    # The browser's own pass-through (staff sign-in) is not a control API.
+    cognito = httpx.post(f"{vitrine.base_url}/local/cognito/", content=b"{}",
+                         headers={"origin": vitrine.base_url})  # fmt: skip
+    assert cognito.status_code != 403

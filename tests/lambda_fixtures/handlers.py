@@ -42,3 +42,10 @@ def crash(event: dict[str, Any], context: Any) -> None:
 
 def not_json(event: dict[str, Any], context: Any) -> object:
     return object()
+
+
+def decimal_item(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """What boto3 reads from DynamoDB: numbers as Decimal."""
+    from decimal import Decimal
+
+    return {"stock": Decimal("3"), "price": Decimal("19.90")}

@@ -1,7 +1,9 @@
 """The local Lambda service runs each function as Lambda does: its own processes, its own
 environment variables and module globals, its timeout, its concurrency, its errors."""
 
+import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +47,10 @@ def service(tmp_path: Path) -> Iterator[LambdaService]:
         function("Crash", f"{HANDLERS}.crash"),
         function("NotJson", f"{HANDLERS}.not_json"),
         function("Broken", "tests.lambda_fixtures.broken_import.handler"),
+        function("NoHandler", f"{HANDLERS}.no_such_handler"),
+        function("Decimal", f"{HANDLERS}.decimal_item"),
+        function("Disabled", f"{HANDLERS}.echo", reserved_concurrency=0),
+        function("Long", f"{HANDLERS}.sleep", timeout_seconds=60),
     ]
     settings = WorkerSettings(code_root=REPO_ROOT, log_dir=tmp_path / "logs", aws_environment={})
     running = LambdaService(functions, settings, concurrency=3)
@@ -150,3 +156,39 @@ def test_the_functions_output_goes_to_its_log_file(service: LambdaService, tmp_p
     service.stop()  # the output is flushed when the environment exits
     log_text = (tmp_path / "logs" / "Fail.log").read_text()
     assert "[ERROR] ValueError: failing on purpose: logged" in log_text
+
+
+def test_lambda_answers_what_its_runtime_and_service_answer(service: LambdaService) -> None:
+    decimals = service.invoke("Test-Decimal", {}, trigger="test")
+    assert decimals.payload == {"stock": 3, "price": 19.9}  # DynamoDB's numbers marshal
+
+    missing = service.invoke("Test-NoHandler", {}, trigger="test")
+    assert missing.error is not None
+    assert missing.error.error_type == "Runtime.HandlerNotFound"
+
+    disabled = service.invoke("Test-Disabled", {}, trigger="test")
+    assert disabled.error is not None
+    assert disabled.error.error_type == "TooManyRequestsException"  # reserved concurrency 0
+
+    qualified = service.invoke("Test-Echo:$LATEST", {"q": 1}, trigger="test")
+    assert qualified.payload["event"] == {"q": 1}
+
+
+def test_stop_ends_busy_environments_too(service: LambdaService) -> None:
+    results = []
+    thread = threading.Thread(
+        target=lambda: results.append(service.invoke("Test-Long", {"seconds": 30}, trigger="test"))
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not service.environment_pids("Test-Long") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (pid,) = service.environment_pids("Test-Long")
+    time.sleep(0.5)  # the invocation is under way
+    service.stop()
+    thread.join(timeout=10)
+    (ended,) = results
+    assert ended.error is not None
+    assert ended.error.error_type == "Runtime.ExitError"
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # the worker is gone, not orphaned
