@@ -28,6 +28,7 @@ import json
 import logging
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -393,10 +394,15 @@ class RuleTargetDelivery:
             thread.start()
             self._threads.append(thread)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stops polling; a delivery still invoking after `timeout` is left to finish (the
+        runtime then retires the function's environments)."""
         self._stopping.set()
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join()
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                log.warning("%s still delivering at stop", thread.name)
         self._threads.clear()
 
     def _poll(self, target: LocalTarget) -> None:

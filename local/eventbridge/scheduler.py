@@ -149,10 +149,11 @@ class Scheduler:
     def stop(self) -> None:
         self._stopping.set()
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join(timeout=5)
             self._thread = None
         if self._executor is not None:
-            self._executor.shutdown(wait=True)
+            # A target still running is not waited for: the runtime retires its environment.
+            self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
 
     def _run(self) -> None:
