@@ -9,6 +9,7 @@ from local.awslambda.invocation import Invoker
 from local.cloudformation.template import Template
 from local.event_sources.pollers import EventSourcePollers, PermissionCheck
 from local.eventbridge import (
+    Clock,
     LocalTarget,
     RealClock,
     RuleTargetDelivery,
@@ -25,6 +26,7 @@ class Triggers:
     rule_targets: list[LocalTarget]
     permission_check: PermissionCheck  # what Lambda's pollers check of a function's role
     clock_speed: float = 1.0  # >1 runs schedules faster (tests)
+    clock: Clock = field(default_factory=RealClock, init=False)  # what schedules fire by
     event_sources: EventSourcePollers | None = field(default=None, init=False)
     rule_delivery: RuleTargetDelivery | None = field(default=None, init=False)
     scheduler: Scheduler | None = field(default=None, init=False)
@@ -35,7 +37,7 @@ class Triggers:
             template, self.invoker, aws.client, permission_check=self.permission_check
         )
         self.event_sources.start()
-        clock = RealClock() if self.clock_speed == 1 else ScaledClock(self.clock_speed)
+        self.clock = clock = RealClock() if self.clock_speed == 1 else ScaledClock(self.clock_speed)
         dispatcher = TargetDispatcher(
             invoker=self.invoker,
             stepfunctions=aws.client("stepfunctions"),

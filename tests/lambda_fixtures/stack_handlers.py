@@ -90,3 +90,24 @@ def write_where_asked(event: dict[str, Any], context: Any) -> dict[str, str]:
         "pk": event["run"]}  # fmt: skip
     _table(variable).put_item(Item=key)
     return {"written": event["table"]}
+
+
+def schedule_later(event: dict[str, Any], context: Any) -> dict[str, str]:
+    """Creates a one-time schedule that invokes Expire at `event["at"]` with the run's id."""
+    name = f"expire-{event['run']}"
+    boto3.client("scheduler").create_schedule(
+        Name=name,
+        ScheduleExpression=f"at({event['at']})",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        ActionAfterCompletion="DELETE",
+        Target={
+            "Arn": os.environ["EXPIRE_FUNCTION_ARN"],
+            "RoleArn": os.environ["SCHEDULER_ROLE_ARN"],
+            "Input": json.dumps({"run": event["run"]}),
+        },
+    )
+    return {"schedule": name}
+
+
+def expire(event: dict[str, Any], context: Any) -> None:
+    _observe(event["run"], "expired")

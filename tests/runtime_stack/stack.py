@@ -137,6 +137,24 @@ class RuntimeTestStack(Stack):
             targets=[targets.LambdaFunction(self.ticker)],
         )
 
+        # A function that schedules another one at a time of its choosing (EventBridge
+        # Scheduler, as stock holds will expire), passing the scheduler's role.
+        self.expire = function("Expire", "expire")
+        scheduler_role = iam.Role(
+            self, "SchedulerRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com")
+        )
+        self.expire.grant_invoke(scheduler_role)
+        self.schedule_later = function("ScheduleLater", "schedule_later")
+        self.schedule_later.add_environment("EXPIRE_FUNCTION_ARN", self.expire.function_arn)
+        self.schedule_later.add_environment("SCHEDULER_ROLE_ARN", scheduler_role.role_arn)
+        self.schedule_later.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["scheduler:CreateSchedule"],
+                resources=[f"arn:aws:scheduler:{self.region}:{self.account}:schedule/default/*"],
+            )
+        )
+        scheduler_role.grant_pass_role(self.schedule_later)
+
         # A function with one grant too few: it may write Observations, not the Ledger.
         self.under_granted = lambda_.Function(
             self,

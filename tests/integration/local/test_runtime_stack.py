@@ -196,3 +196,28 @@ def test_a_schedule_rule_fires_on_time(running_stack: RunningStack) -> None:
     assert len(ticks) >= 3
     assert {json.loads(tick["detail_type"]) for tick in ticks} == {"Scheduled Event"}
     assert len({tick["item"] for tick in ticks}) == len(ticks)  # each firing once
+
+
+def test_a_function_schedules_another_one_with_eventbridge_scheduler(
+    running_stack: RunningStack,
+) -> None:
+    """A one-time `at()` schedule created at run time (as stock holds will be) fires once on
+    the runtime's clock, reaches its target with its input, and is deleted after."""
+    from datetime import timedelta
+
+    runtime = running_stack.runtime
+    assert runtime.lambdas is not None
+    assert runtime.triggers is not None
+    run = f"expiry-{uuid.uuid4().hex[:8]}"
+    at = (runtime.triggers.clock.now() + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%S")
+    created = runtime.lambdas.invoke(
+        running_stack.physical("ScheduleLater"), {"run": run, "at": at}, trigger="test"
+    )
+    assert created.error is None, created.error
+    fired = eventually(lambda: observations(running_stack, run), bool, timeout=20)
+    assert [item["item"] for item in fired] == ["expired"]
+    scheduler = boto3.client("scheduler")
+    names = [s["Name"] for s in scheduler.list_schedules()["Schedules"]]
+    assert f"expire-{run}" not in names  # ActionAfterCompletion DELETE
+    time.sleep(2)  # two more minutes of the runtime's clock: it fired once
+    assert len(observations(running_stack, run)) == 1
