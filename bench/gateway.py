@@ -34,20 +34,20 @@ ROUNDS = 3  # each figure is the median of this many rounds
 
 async def _rest_rate(base_url: str) -> float:
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
-        for _ in range(CLIENTS):  # warm every environment first: cold starts are not measured
-            (await http.get(f"/api/shows/{DEMO_SHOW_ID}")).raise_for_status()
-        queue: asyncio.Queue[int] = asyncio.Queue()
-        for n in range(REQUESTS):
-            queue.put_nowait(n)
 
-        async def client() -> None:
-            while not queue.empty():
-                queue.get_nowait()
-                (await http.get(f"/api/shows/{DEMO_SHOW_ID}")).raise_for_status()
+        async def get_all(count: int) -> float:
+            numbers = iter(range(count))
 
-        started = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(CLIENTS)))
-        return REQUESTS / (time.perf_counter() - started)
+            async def client() -> None:
+                for _ in numbers:
+                    (await http.get(f"/api/shows/{DEMO_SHOW_ID}")).raise_for_status()
+
+            started = time.perf_counter()
+            await asyncio.gather(*(client() for _ in range(CLIENTS)))
+            return count / (time.perf_counter() - started)
+
+        await get_all(CLIENTS * 4)  # concurrently, so every environment starts before timing
+        return await get_all(REQUESTS)
 
 
 async def _connect_rate(ws_url: str) -> float:
@@ -64,7 +64,7 @@ async def _connect_rate(ws_url: str) -> float:
         await asyncio.gather(*(client() for _ in range(CLIENTS)))
         return count / (time.perf_counter() - started)
 
-    await connect_all(CLIENTS)  # warm every environment first
+    await connect_all(CLIENTS * 4)  # concurrently, so every environment starts before timing
     return await connect_all(CONNECTIONS)
 
 
