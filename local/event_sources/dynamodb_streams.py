@@ -143,7 +143,7 @@ class DynamoDbStreamPoller:
         while not self._stop.is_set():
             try:
                 if cursor.iterator is None:
-                    if not self._position(cursor):
+                    if not self._position(cursor) and not buffer:
                         break  # a closed shard with nothing after what was read
                     if not positioned:
                         positioned = True
@@ -158,15 +158,21 @@ class DynamoDbStreamPoller:
                 continue
             if buffer:
                 batch = buffer[: spec.batch_size]
-                done = deliver(
-                    batch,
-                    invoke=self._invoke,
-                    policy=self._policy,
-                    on_drop=lambda dropped: self._drop(shard_id, dropped),
-                    age_s=lambda record: time.time() - created_at(record),
-                    stopped=self._stop.is_set,
-                    before_retry=self._pause,
-                )
+                try:
+                    done = deliver(
+                        batch,
+                        invoke=self._invoke,
+                        policy=self._policy,
+                        on_drop=lambda dropped: self._drop(shard_id, dropped),
+                        age_s=lambda record: time.time() - created_at(record),
+                        stopped=self._stop.is_set,
+                        before_retry=self._pause,
+                    )
+                except Exception:
+                    # The local service failed, not the function: keep the batch, try again.
+                    log.exception("%s: delivering from shard %s failed", spec.logical_id, shard_id)
+                    self._stop.wait(_ERROR_PAUSE_S)
+                    continue
                 del buffer[:done]
             elif cursor.closed:
                 log.info("%s: shard %s is closed and read", spec.logical_id, shard_id)

@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from local.awslambda.invocation import Invoker, UnknownFunction
 from local.cloudformation.names import physical_name
@@ -313,10 +313,11 @@ def _rule(
 
 
 def _moto_delivers(target: dict[str, Any]) -> bool:
-    """Targets the embedded AWS itself delivers exactly as EventBridge would."""
+    """Targets the embedded AWS itself delivers as EventBridge would: log groups and buses.
+    SQS targets are tapped too: moto drops the event's `account`, which parsers require."""
     service = target["Arn"].split(":")[2]
     transformed = any(key in target for key in ("Input", "InputPath", "InputTransformer"))
-    return service in ("sqs", "logs", "events") and not transformed
+    return service in ("logs", "events") and not transformed
 
 
 def _log_group(logs: Any | None, arn: str) -> bool:
@@ -411,14 +412,20 @@ class RuleTargetDelivery:
                 messages = self._sqs.receive_message(
                     QueueUrl=target.tap_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
                 ).get("Messages", [])
-            except ClientError:
+            except (ClientError, BotoCoreError):
                 log.exception("cannot read tap queue %s", target.tap_queue_url)
                 messages = []
             for message in messages:
-                self.handle(target, message["Body"])
-                self._sqs.delete_message(
-                    QueueUrl=target.tap_queue_url, ReceiptHandle=message["ReceiptHandle"]
-                )
+                try:
+                    self.handle(target, message["Body"])
+                    self._sqs.delete_message(
+                        QueueUrl=target.tap_queue_url, ReceiptHandle=message["ReceiptHandle"]
+                    )
+                except Exception:
+                    # Left in the tap queue: it is delivered again after its visibility
+                    # timeout, and this rule's delivery keeps running.
+                    log.exception("delivering to %s failed", target.destination.arn)
+                    self._stopping.wait(self._poll_seconds)
             if not messages:
                 self._stopping.wait(self._poll_seconds)
 

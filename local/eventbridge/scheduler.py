@@ -136,6 +136,7 @@ class Scheduler:
         self._cursors: dict[str, _Cursor] = {}
         self._definitions: dict[str, tuple[Any, ScheduleDefinition]] = {}  # by ARN
         self._first_tick = True
+        self._reported: set[str] = set()  # what failed to fire, logged once each
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -169,13 +170,25 @@ class Scheduler:
         now = self._clock.now()
         fired: list[Firing] = []
         for rule in self.rules:
-            for when in self._due(rule.arn, rule.expression, "UTC", now):
-                fired.append(self._fire_rule(rule, when))
+            try:
+                due = self._due(rule.arn, rule.expression, "UTC", now)
+                fired.extend(self._fire_rule(rule, when) for when in due)
+            except Exception:
+                self._report_once(rule.arn, "schedule rule %s cannot fire", rule.arn)
         if self._scheduler is not None:
             for definition in self._schedules():
-                fired.extend(self._fire_schedule(definition, now))
+                # One bad schedule (moto accepts expressions AWS refuses) stops no other.
+                try:
+                    fired.extend(self._fire_schedule(definition, now))
+                except Exception:
+                    self._report_once(definition.arn, "schedule %s cannot fire", definition.arn)
         self._first_tick = False
         return fired
+
+    def _report_once(self, key: str, message: str, *args: object) -> None:
+        if key not in self._reported:
+            self._reported.add(key)
+            log.exception(message, *args)
 
     def _due(
         self,

@@ -5,13 +5,14 @@ EventBridge, Step Functions, EventBridge Scheduler, IVS, API Gateway's @connecti
 Lambda, CloudWatch, X-Ray, Logs); any other call is `<iam prefix>:<Operation>` on `*`.
 Pure Python: the guard hands in the call's service, operation and parameters."""
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from local.iam.evaluation import ContextValue, Permission
+from local.iam.evaluation import UNKNOWN_RESOURCE, ContextValue, Permission
 
 LEADING_KEYS = "dynamodb:LeadingKeys"
 
@@ -78,7 +79,17 @@ def required_permissions(
     permissions = list(mapping(call)) if mapping is not None else []
     if not permissions:
         prefix = _IAM_PREFIXES.get(service) or signing_name or service
-        permissions = [Permission(f"{prefix}:{operation}", "*")]
+        # The resource is not known locally: only an Allow on "*" grants it, any Deny of the
+        # action applies (local is never more permissive than AWS).
+        permissions = [Permission(f"{prefix}:{operation}", UNKNOWN_RESOURCE)]
+    if service == "dynamodb":
+        # A request with no partition key (a Scan, DescribeTable) has no LeadingKeys at all.
+        permissions = [
+            p
+            if LEADING_KEYS in p.context or LEADING_KEYS in p.unknown_keys
+            else dataclasses.replace(p, absent_keys=frozenset({LEADING_KEYS}))
+            for p in permissions
+        ]
     # One check per distinct permission (a batch of ten messages to one queue is one check).
     unique: list[Permission] = []
     for permission in permissions:

@@ -1,8 +1,9 @@
 """IAM's evaluation of identity-based policies: does this role allow this action on this resource?
 
 Explicit Deny wins, then any Allow, else the default deny. When the local runtime cannot know
-something (a resource the template names but that does not run locally, a condition operator
-this module does not implement, a condition key it cannot compute), it leans towards refusing:
+something (a resource the template names but that does not run locally, the resource of a call
+to a service it does not map, a condition operator this module does not implement, a condition
+key it does not compute: any but `dynamodb:LeadingKeys`), it leans towards refusing:
 such an Allow statement does not apply and such a Deny statement does, so a call the deployed
 role would refuse is never granted locally."""
 
@@ -20,6 +21,9 @@ log = logging.getLogger("vitrine.local.iam")
 UNRESOLVED_PREFIX = "unresolved-locally:"
 
 ContextValue = str | tuple[str, ...]  # a tuple is a multivalued key (dynamodb:LeadingKeys)
+
+# The resource of a call the local mapping does not know (a service it does not map).
+UNKNOWN_RESOURCE = "unknown-locally:*"
 
 
 class Effect(Enum):
@@ -78,6 +82,7 @@ class Permission:
     resource: str | None  # e.g. "arn:aws:dynamodb:us-east-1:123456789012:table/Shows"
     context: Mapping[str, ContextValue] = field(default_factory=dict)
     unknown_keys: frozenset[str] = frozenset()
+    absent_keys: frozenset[str] = frozenset()  # keys known not to be in the request
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +125,8 @@ def _applies(statement: Statement, permission: Permission) -> bool:
 
 
 def _any_resource_matches(patterns: Sequence[str], resource: str, doubt: bool) -> bool:
+    if resource == UNKNOWN_RESOURCE:
+        return "*" in patterns or doubt
     for pattern in patterns:
         if pattern.startswith(UNRESOLVED_PREFIX):
             if doubt:
@@ -175,19 +182,27 @@ def _condition_holds(condition: Condition, permission: Permission) -> bool | Non
                 condition.operator,
             )
         return None
-    if condition.key in permission.unknown_keys or any(
-        value.startswith(UNRESOLVED_PREFIX) for value in condition.values
+    key = condition.key.lower()
+    context = {name.lower(): value for name, value in permission.context.items()}
+    absent = {name.lower() for name in permission.absent_keys}
+    # A key neither computed for the request nor known to be absent from it is in doubt:
+    # the local runtime computes only some of the keys AWS sets (dynamodb:LeadingKeys).
+    if (
+        (key not in context and key not in absent)
+        or condition.key in permission.unknown_keys
+        or any(value.startswith(UNRESOLVED_PREFIX) for value in condition.values)
     ):
         return None
-    present = condition.key in permission.context
+    present = key in context
     if operator == "Null":
         return (not present) == (condition.values[0].lower() == "true")
-    if not present:
-        # AWS: ForAllValues holds for an absent key (an empty set); IfExists holds too.
-        return qualifier == "ForAllValues" or if_exists
-    raw = permission.context[condition.key]
-    values = (raw,) if isinstance(raw, str) else raw
     test, negated = _STRING_TESTS[operator]
+    if not present:
+        # AWS: a negated operator and ForAllValues (an empty set) hold for an absent key,
+        # IfExists holds; any other operator does not.
+        return negated or qualifier == "ForAllValues" or if_exists
+    raw = context[key]
+    values = (raw,) if isinstance(raw, str) else raw
 
     def matches(value: str) -> bool:
         hit = any(test(value, wanted) for wanted in condition.values)

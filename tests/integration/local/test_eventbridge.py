@@ -211,6 +211,21 @@ def test_lambda_target_gets_only_matching_events_transformed(local):
     assert {trigger for _, _, trigger in local.invoker.calls} == {"eventbridge"}
 
 
+def test_a_queue_target_gets_the_event_as_eventbridge_sends_it(local):
+    """Powertools' EventBridgeModel needs every field, `account` included (moto drops it)."""
+    from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+
+    source = unique("vitrine.cart")
+    url, arn = queue(unique("holds"))
+    local.deliver_rules(template_with({"HoldRule": pattern_rule(source, {"Id": "Q", "Arn": arn})}))
+    put_event(source, "Hold Placed", {"sku": "mug-1"})
+    (message,) = eventually(lambda: receive(url))
+    event = json.loads(message["Body"])
+    assert event["account"] == "123456789012"
+    assert event["detail"] == {"sku": "mug-1"}
+    EventBridgeModel.model_validate(event)
+
+
 def test_failing_function_sends_the_event_to_the_dead_letter_queue(local):
     source, function = unique("vitrine.cart"), unique("fn")
     dlq_url, dlq_arn = queue(unique("dlq"))

@@ -1,6 +1,7 @@
 """Delivery to a target: retries, the dead-letter queue, and what arrives from a tap queue."""
 
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -164,3 +165,45 @@ def test_tap_queue_names_are_recognisable_and_fit_sqs():
     assert len(long_b) <= 80
     assert long_a != long_b
     assert tap_queue_name("bus.rule", "t") == "vitrine-local-tap-bus-rule-t"
+
+
+class FlakyTap:
+    """A tap queue holding two events, whose first delete fails as a hiccup of the endpoint."""
+
+    def __init__(self) -> None:
+        self.waiting = [json.dumps({"detail": {"n": n}}) for n in (1, 2)]
+        self.deletes = 0
+
+    def receive_message(self, **request: object) -> dict[str, object]:
+        bodies, self.waiting = self.waiting, []
+        return {"Messages": [{"Body": b, "ReceiptHandle": b} for b in bodies]}
+
+    def delete_message(self, **request: object) -> None:
+        self.deletes += 1
+        if self.deletes == 1:
+            raise ConnectionError("the endpoint went away for a moment")
+
+
+def test_a_failure_while_delivering_does_not_end_the_rules_delivery(clock, sqs):
+    invoker = FakeInvoker()
+    target = LocalTarget(
+        rule_name="holds",
+        rule_arn=RULE,
+        event_bus="default",
+        target_id="Expire",
+        destination=Destination(FUNCTION),
+        input=TargetInput(path="$.detail"),
+        tap_queue_url="https://sqs/tap",
+    )
+    tap = FlakyTap()
+    delivery = RuleTargetDelivery(
+        [target], sqs=tap, dispatcher=dispatcher(clock, sqs, invoker), poll_seconds=0.01
+    )
+    delivery.start()
+    try:
+        deadline = time.monotonic() + 5
+        while len(invoker.calls) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        delivery.stop()
+    assert invoker.calls == [(FUNCTION, {"n": 1}), (FUNCTION, {"n": 2})]

@@ -190,3 +190,14 @@ def test_scheduled_event_shape(clock, invoker, api, events):
         "detail": {},
     }
     assert json.dumps(event)  # JSON all the way down
+
+
+def test_a_schedule_that_cannot_fire_stops_no_other(clock, invoker, api, events):
+    """moto stores expressions AWS would refuse: the scheduler logs it and fires the rest."""
+    scheduler = scheduler_for(clock, invoker, api, events)
+    scheduler.tick()
+    api.add("broken", "rate(1 minutes)", FUNCTION, payload='{"b": 1}')  # AWS: "1 minute"
+    api.add("hold", f"at({wall(START + timedelta(minutes=1))})", FUNCTION, payload='{"h": 1}')
+    clock.advance(timedelta(minutes=1))
+    scheduler.tick()
+    assert invoker.calls == [(FUNCTION, {"h": 1})]

@@ -3,6 +3,7 @@
 import pytest
 
 from local.iam.actions import ApiEndpoint, required_permissions
+from local.iam.evaluation import UNKNOWN_RESOURCE as UNKNOWN
 from local.iam.evaluation import Permission
 
 REGION, ACCOUNT = "eu-west-1", "123456789012"
@@ -143,7 +144,7 @@ def test_table_management_and_listing():
     assert pairs("dynamodb", "DescribeTable", {"TableName": "Shows"}) == [
         ("dynamodb:DescribeTable", TABLE)
     ]
-    assert pairs("dynamodb", "ListTables", {}) == [("dynamodb:ListTables", "*")]
+    assert pairs("dynamodb", "ListTables", {}) == [("dynamodb:ListTables", UNKNOWN)]
 
 
 def test_partiql_statements():
@@ -167,7 +168,7 @@ def test_streams_on_the_stream_arn_signed_as_dynamodb():
     assert pairs("dynamodbstreams", "GetRecords", {"ShardIterator": f"{stream}|1|AAAA"}) == [
         ("dynamodb:GetRecords", stream)
     ]
-    assert pairs("dynamodbstreams", "ListStreams", {}) == [("dynamodb:ListStreams", "*")]
+    assert pairs("dynamodbstreams", "ListStreams", {}) == [("dynamodb:ListStreams", UNKNOWN)]
 
 
 # --- S3
@@ -414,9 +415,9 @@ def test_cloudwatch_metrics_and_xray_on_star():
         "cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": "Vitrine"}
     )
     assert pairs("xray", "PutTraceSegments", {"TraceSegmentDocuments": []}) == [
-        ("xray:PutTraceSegments", "*")
+        ("xray:PutTraceSegments", UNKNOWN)
     ]
-    assert pairs("xray", "PutTelemetryRecords", {}) == [("xray:PutTelemetryRecords", "*")]
+    assert pairs("xray", "PutTelemetryRecords", {}) == [("xray:PutTelemetryRecords", UNKNOWN)]
 
 
 def test_logs_on_the_log_stream():
@@ -430,11 +431,11 @@ def test_logs_on_the_log_stream():
 
 
 def test_other_services_use_the_signing_name_as_prefix_on_star():
-    assert pairs("sts", "GetCallerIdentity", {}) == [("sts:GetCallerIdentity", "*")]
-    assert pairs("sesv2", "SendEmail", {}, signing_name="ses") == [("ses:SendEmail", "*")]
+    assert pairs("sts", "GetCallerIdentity", {}) == [("sts:GetCallerIdentity", UNKNOWN)]
+    assert pairs("sesv2", "SendEmail", {}, signing_name="ses") == [("ses:SendEmail", UNKNOWN)]
     assert pairs("cloudwatch", "GetMetricData", {}, signing_name="monitoring") == [
-        ("cloudwatch:GetMetricData", "*")
+        ("cloudwatch:GetMetricData", UNKNOWN)
     ]
     assert pairs("stepfunctions", "ListStateMachines", {}, signing_name="states") == [
-        ("states:ListStateMachines", "*")
+        ("states:ListStateMachines", UNKNOWN)
     ]

@@ -121,7 +121,8 @@ def test_for_all_values_string_equals_on_leading_keys():
     assert decide([grant], "dynamodb:GetItem", **leading_keys("show#1", "show#2")).allowed
     assert not decide([grant], "dynamodb:GetItem", **leading_keys("show#1", "show#3")).allowed
     # As in AWS, ForAllValues holds for a key the request does not have (a Scan).
-    assert decide([grant], "dynamodb:GetItem").allowed
+    absent = frozenset({"dynamodb:LeadingKeys"})
+    assert decide([grant], "dynamodb:GetItem", absent_keys=absent).allowed
     # A key AWS would set but the local runtime could not compute cannot grant.
     unknown = frozenset({"dynamodb:LeadingKeys"})
     assert not decide([grant], "dynamodb:GetItem", unknown_keys=unknown).allowed
@@ -196,19 +197,36 @@ def test_condition_values_are_alternatives_and_operators_all_must_hold():
     assert not decide([grant], "cloudwatch:PutMetricData", "*", context=context).allowed
 
 
-def test_missing_key_fails_a_condition_unless_if_exists():
+def test_an_absent_key_fails_a_condition_unless_if_exists_or_negated():
+    absent = frozenset({"test:key"})  # known not to be in the request
     plain = statement(Action="a:B", Condition={"StringEquals": {"test:key": "x"}})
     if_exists = statement(Action="a:B", Condition={"StringEqualsIfExists": {"test:key": "x"}})
-    assert not decide([plain], "a:B").allowed
-    assert decide([if_exists], "a:B").allowed
+    negated = statement(Action="a:B", Condition={"StringNotEquals": {"test:key": "x"}})
+    assert not decide([plain], "a:B", absent_keys=absent).allowed
+    assert decide([if_exists], "a:B", absent_keys=absent).allowed
+    assert decide([negated], "a:B", absent_keys=absent).allowed  # AWS: true when absent
     assert not decide([if_exists], "a:B", context={"test:key": "y"}).allowed
+
+
+def test_a_key_the_runtime_does_not_compute_is_in_doubt():
+    """Neither set nor known absent: an Allow on it does not grant, a Deny on it refuses."""
+    if_exists = statement(Action="a:B", Condition={"StringEqualsIfExists": {"test:key": "x"}})
+    assert not decide([if_exists], "a:B").allowed
+    deny_unencrypted = statement(
+        Effect="Deny",
+        Action="s3:PutObject",
+        Condition={"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+    )
+    allow = statement(Action="s3:PutObject")
+    assert not decide([allow, deny_unencrypted], "s3:PutObject").allowed
 
 
 def test_null_tests_whether_the_key_is_present():
     absent = statement(Action="a:B", Condition={"Null": {"test:key": "true"}})
     present = statement(Action="a:B", Condition={"Null": {"test:key": "false"}})
-    assert decide([absent], "a:B").allowed
-    assert not decide([present], "a:B").allowed
+    missing = frozenset({"test:key"})
+    assert decide([absent], "a:B", absent_keys=missing).allowed
+    assert not decide([present], "a:B", absent_keys=missing).allowed
     assert decide([present], "a:B", context={"test:key": "x"}).allowed
 
 
@@ -239,3 +257,16 @@ def test_unresolved_resource_in_a_deny_still_denies():
 def test_unresolved_not_resource_in_an_allow_grants_nothing_on_it():
     grant = statement(Action="a:*", NotResource=f"{UNRESOLVED_PREFIX}x")
     assert not decide([grant], "a:B").allowed
+
+
+def test_a_call_whose_resource_is_not_known_locally_leans_towards_refusing():
+    from local.iam.evaluation import UNKNOWN_RESOURCE
+
+    everything = statement(Action="sns:Publish")  # Resource "*"
+    one_topic = statement(Action="sns:Publish", Resource="arn:aws:sns:us-east-1:1:orders")
+    deny_secret = statement(
+        Effect="Deny", Action="sns:Publish", Resource="arn:aws:sns:us-east-1:1:secret"
+    )
+    assert decide([everything], "sns:Publish", UNKNOWN_RESOURCE).allowed
+    assert not decide([one_topic], "sns:Publish", UNKNOWN_RESOURCE).allowed
+    assert not decide([everything, deny_secret], "sns:Publish", UNKNOWN_RESOURCE).allowed
