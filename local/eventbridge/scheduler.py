@@ -266,7 +266,8 @@ class Scheduler:
             start=definition.start,
             end=definition.end,
         ):
-            self._submit(definition.destination, payload, definition.arn)
+            filled = _with_context(payload, definition.arn, when)
+            self._submit(definition.destination, filled, definition.arn)
             firing = Firing(definition.arn, when)
             self._notify(firing)
             fired.append(firing)
@@ -334,6 +335,19 @@ class Scheduler:
         log.info("schedule %s fired for %s", firing.source_arn, firing.scheduled_time)
         if self._on_fire is not None:
             self._on_fire(firing)
+
+
+def _with_context(payload: str, schedule_arn: str, when: datetime) -> str:
+    """EventBridge Scheduler fills in its context attributes in a target's input."""
+    values = {
+        "<aws.scheduler.schedule-arn>": schedule_arn,
+        "<aws.scheduler.scheduled-time>": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "<aws.scheduler.execution-id>": str(uuid.uuid4()),
+        "<aws.scheduler.attempt-number>": "1",
+    }
+    for placeholder, value in values.items():
+        payload = payload.replace(placeholder, value)
+    return payload
 
 
 def _scheduled_rules(targets: list[LocalTarget]) -> list[ScheduledRule]:

@@ -201,3 +201,15 @@ def test_a_schedule_that_cannot_fire_stops_no_other(clock, invoker, api, events)
     clock.advance(timedelta(minutes=1))
     scheduler.tick()
     assert invoker.calls == [(FUNCTION, {"h": 1})]
+
+
+def test_a_schedules_input_gets_schedulers_context_attributes(clock, invoker, api, events):
+    scheduler = scheduler_for(clock, invoker, api, events)
+    scheduler.tick()
+    payload = '{"at": "<aws.scheduler.scheduled-time>", "arn": "<aws.scheduler.schedule-arn>"}'
+    arn = api.add("hold", f"at({wall(START + timedelta(minutes=1))})", FUNCTION, payload=payload)
+    clock.advance(timedelta(minutes=1))
+    scheduler.tick()
+    (call,) = invoker.calls
+    scheduled = (START + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert call == (FUNCTION, {"at": scheduled, "arn": arn})
