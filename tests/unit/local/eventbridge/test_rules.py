@@ -142,16 +142,23 @@ def test_tap_event_is_the_event_eventbridge_sends():
     }
 
 
-def test_tapped_event_is_transformed_for_its_target(clock, sqs):
-    invoker = FakeInvoker()
-    target = LocalTarget(
+def tapped_target(target_input: TargetInput) -> LocalTarget:
+    """The `holds` rule's function target, delivered through a tap queue."""
+    return LocalTarget(
         rule_name="holds",
         rule_arn=RULE,
         event_bus="default",
         target_id="Expire",
         destination=Destination(FUNCTION),
-        input=TargetInput(transformer=InputTransformer('{"r": "<aws.events.rule-name>"}')),
+        input=target_input,
         tap_queue_url="https://sqs/tap",
+    )
+
+
+def test_tapped_event_is_transformed_for_its_target(clock, sqs):
+    invoker = FakeInvoker()
+    target = tapped_target(
+        TargetInput(transformer=InputTransformer('{"r": "<aws.events.rule-name>"}'))
     )
     delivery = RuleTargetDelivery([target], sqs=sqs, dispatcher=dispatcher(clock, sqs, invoker))
     assert delivery.handle(target, json.dumps({"detail": {}})).delivered
@@ -186,15 +193,7 @@ class FlakyTap:
 
 def test_a_failure_while_delivering_does_not_end_the_rules_delivery(clock, sqs):
     invoker = FakeInvoker()
-    target = LocalTarget(
-        rule_name="holds",
-        rule_arn=RULE,
-        event_bus="default",
-        target_id="Expire",
-        destination=Destination(FUNCTION),
-        input=TargetInput(path="$.detail"),
-        tap_queue_url="https://sqs/tap",
-    )
+    target = tapped_target(TargetInput(path="$.detail"))
     tap = FlakyTap()
     delivery = RuleTargetDelivery(
         [target], sqs=tap, dispatcher=dispatcher(clock, sqs, invoker), poll_seconds=0.01
