@@ -138,7 +138,7 @@ class LocalRuntime:
     def gateway(self) -> Starlette:
         template, lambdas = self._started()
         control: list[BaseRoute] = [
-            Mount("/local/lambda", routes=lambda_invoke_routes(lambdas)),
+            Mount("/local/lambda", routes=lambda_invoke_routes(lambdas, knows=lambdas.knows)),
         ]
         if self.channel is not None:
             from local.ivs.api import ivs_api_routes

@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from anyio import to_thread
@@ -27,9 +28,16 @@ INVOKE_PATH = "/2015-03-31/functions/{function_name}/invocations"
 TRIGGER = "invoke-api"
 
 
-def lambda_invoke_routes(invoker: Invoker, *, trigger: str = TRIGGER) -> list[Route]:
+def lambda_invoke_routes(
+    invoker: Invoker,
+    *,
+    trigger: str = TRIGGER,
+    knows: Callable[[str], bool] | None = None,
+) -> list[Route]:
     """The Invoke operation, relative to wherever the routes are mounted. `trigger` is what
-    the invocations are logged as (e.g. "states" when only Step Functions calls it)."""
+    the invocations are logged as (e.g. "states" when only Step Functions calls it). `knows`
+    tells whether a function exists, so that an `Event` or `DryRun` invocation of an unknown
+    one is refused at once, as Lambda refuses it."""
 
     async def invoke(request: Request) -> Response:
         function = request.path_params["function_name"]
@@ -49,6 +57,8 @@ def lambda_invoke_routes(invoker: Invoker, *, trigger: str = TRIGGER) -> list[Ro
             except UnknownFunction:
                 return _not_found(function)
             return _result(invocation)
+        if invocation_type in ("Event", "DryRun") and knows is not None and not knows(function):
+            return _not_found(function)
         if invocation_type == "Event":
             # Lambda queues the event and answers at once; a thread of its own keeps a slow
             # function from holding this connection (as a Starlette background task would).

@@ -72,6 +72,13 @@ class LambdaService:
     def functions(self) -> list[LocalFunction]:
         return [pool.function for pool in self._pools.values()]
 
+    def knows(self, name_or_arn: str) -> bool:
+        try:
+            self._pool(name_or_arn)
+        except UnknownFunction:
+            return False
+        return True
+
     def function(self, name_or_arn: str) -> LocalFunction:
         return self._pool(name_or_arn).function
 

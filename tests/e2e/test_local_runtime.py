@@ -229,6 +229,8 @@ def test_the_control_apis_answer_this_machines_programs_not_browsers(vitrine):
     from_a_program = httpx.post(invoke, content=b"{}")
     assert from_a_program.status_code == 404  # past the guard: Lambda's answer
     assert from_a_program.headers["x-amzn-errortype"] == "ResourceNotFoundException"
+    queued = httpx.post(invoke, content=b"{}", headers={"x-amz-invocation-type": "Event"})
+    assert queued.status_code == 404  # refused at once, as Lambda does, not queued and lost
     # The browser's own pass-through (staff sign-in) is not a control API.
     cognito = httpx.post(f"{vitrine.base_url}/local/cognito/", content=b"{}",
                          headers={"origin": vitrine.base_url})  # fmt: skip
