@@ -96,9 +96,11 @@ def measure(concurrency: int, work: Path) -> tuple[float, float]:
 
 def _measure_apart(concurrency: int) -> tuple[float, float]:
     """Each runtime in a fresh interpreter: its AWS clients and models are its own."""
+    # The runtime starts its own embedded AWS, whatever another benchmark left set.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     answer = subprocess.run(
         [sys.executable, "-m", "bench.gateway", str(concurrency)],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if answer.returncode != 0:
         raise RuntimeError(f"the gateway benchmark failed:\n{answer.stderr[-3000:]}")

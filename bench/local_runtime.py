@@ -199,6 +199,7 @@ def main() -> dict[str, float]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
+    saved = dict(os.environ)
     os.environ.update(AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="bench",
                       AWS_SECRET_ACCESS_KEY="bench", AWS_REGION=REGION)  # fmt: skip
     try:
@@ -206,6 +207,8 @@ def main() -> dict[str, float]:
             results = invocation_overhead(Path(work)) | poller_throughput(Path(work), endpoint)
     finally:
         server.stop()
+        os.environ.clear()
+        os.environ.update(saved)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"{'measure':<30} {'value':>12}")
     for key, value in (results | baselines).items():
