@@ -119,7 +119,7 @@ class LocalRuntime:
         )
         settings = _read_settings(functions, template)
         if options.seed:
-            self._seed(functions, settings)
+            self._seed(settings)
         if options.stream and next(template.of_type("AWS::IVS::Channel"), None):
             self.channel = self._start_stream(settings)
         self.runtime_config = {
@@ -249,7 +249,7 @@ class LocalRuntime:
             "AWS_ENDPOINT_URL_IVS": f"{self.base_url}/local/ivs",
         }
 
-    def _seed(self, functions: list[LocalFunction], settings: Settings) -> None:
+    def _seed(self, settings: Settings) -> None:
         from local import seed
 
         if settings.catalog_table is None or settings.user_pool_id is None:

@@ -49,7 +49,6 @@ class ExecutionEnvironment:
         init: dict[str, Any],
     ) -> None:
         self.function = function
-        self.invocations = 0
         self.init_ms = 0.0
         parent_read, child_write = os.pipe()
         child_read, parent_write = os.pipe()
@@ -88,7 +87,6 @@ class ExecutionEnvironment:
     def invoke(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
         """Send one invocation and wait for its answer; the environment is killed when the
         function overruns its timeout (Lambda then starts a fresh one)."""
-        self.invocations += 1
         wire.send(self._write, request)
         return self._receive(timeout)
 
