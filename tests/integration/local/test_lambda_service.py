@@ -192,3 +192,45 @@ def test_stop_ends_busy_environments_too(service: LambdaService) -> None:
     assert ended.error.error_type == "Runtime.ExitError"
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # the worker is gone, not orphaned
+
+
+_ORPHAN_SCRIPT = """
+import os, sys, threading, time
+from pathlib import Path
+from local import REPO_ROOT
+from local.awslambda.environment import WorkerSettings
+from local.awslambda.functions import LocalFunction
+from local.awslambda.service import LambdaService
+
+arn = "arn:aws:lambda:us-east-1:1:function:Test-Long"
+function = LocalFunction("Long0A1B2C3D", "Test-Long", arn, "tests.lambda_fixtures.handlers.sleep",
+                         {}, 60, 128, None, None)
+service = LambdaService([function], WorkerSettings(REPO_ROOT, Path(sys.argv[1]), {}))
+threading.Thread(target=service.invoke, args=("Test-Long", {"seconds": 60}),
+                 kwargs={"trigger": "test"}, daemon=True).start()
+while not service.environment_pids("Test-Long"):
+    time.sleep(0.05)
+print(service.environment_pids("Test-Long")[0], flush=True)
+time.sleep(0.5)
+os._exit(0)  # the runtime dies without stopping anything, as a SIGKILLed make dev would
+"""
+
+
+def test_a_worker_never_outlives_the_runtime_even_inside_a_handler(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    ran = subprocess.run(
+        [sys.executable, "-c", _ORPHAN_SCRIPT, str(tmp_path)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    pid = int(ran.stdout.split()[-1])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return  # gone
+        time.sleep(0.1)
+    os.kill(pid, 9)
+    pytest.fail(f"worker {pid} outlived its runtime")
