@@ -19,8 +19,10 @@ def region() -> str:
 
 
 @cache
-def client(service: str, *, endpoint: str | None = None) -> Any:
-    """A cached boto3 client; boto3 is imported on first use to keep cold starts short."""
+def client(service: str, *, endpoint: str | None = None, max_attempts: int = 5) -> Any:
+    """A cached boto3 client; boto3 is imported on first use to keep cold starts short.
+
+    `max_attempts=1` turns botocore's retries off, for callers that retry on their own terms."""
     import boto3
     from botocore.config import Config
 
@@ -28,5 +30,5 @@ def client(service: str, *, endpoint: str | None = None) -> Any:
         service,
         region_name=region(),
         endpoint_url=endpoint or endpoint_url(service),
-        config=Config(retries={"mode": "standard", "max_attempts": 5}),
+        config=Config(retries={"mode": "standard", "max_attempts": max_attempts}),
     )

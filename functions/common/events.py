@@ -79,12 +79,24 @@ class ViewerHeartbeat(ShowEventBase):
     mode: ViewingMode = ViewingMode.LIVE
 
 
+class MessageKind(StrEnum):
+    CHAT = "chat"
+    QUESTION = "question"  # flagged for the moderator
+    ANSWER = "answer"  # a staff reply to a question, highlighted
+
+
+MessageText = Annotated[str, Field(min_length=1, max_length=500)]
+DisplayName = Annotated[str, Field(min_length=1, max_length=40)]
+
+
 class ChatPosted(ShowEventBase):
     type: Literal["chat.posted"] = "chat.posted"
     message_id: Identifier = Field(default_factory=_new_id)
-    author_name: str = Field(min_length=1, max_length=40)
+    author_name: DisplayName
     author_role: StaffRole | None = None
-    text: str = Field(min_length=1, max_length=500)
+    kind: MessageKind = MessageKind.CHAT
+    reply_to: Identifier | None = None  # the question an answer replies to
+    text: MessageText
 
 
 class ChatDeleted(ShowEventBase):
@@ -96,12 +108,49 @@ class ChatDeleted(ShowEventBase):
 class ChatPinned(ShowEventBase):
     type: Literal["chat.pinned"] = "chat.pinned"
     message_id: Identifier
-    text: str = Field(min_length=1, max_length=500)
+    author_name: DisplayName
+    text: MessageText
+
+
+class ChatUnpinned(ShowEventBase):
+    type: Literal["chat.unpinned"] = "chat.unpinned"
+    message_id: Identifier
+
+
+class ViewerMuted(ShowEventBase):
+    """`viewer_id` is the moderator; `target_viewer_id` the viewer muted until `until`."""
+
+    type: Literal["viewer.muted"] = "viewer.muted"
+    target_viewer_id: Identifier
+    until: datetime
+
+
+class ViewerBanned(ShowEventBase):
+    type: Literal["viewer.banned"] = "viewer.banned"
+    target_viewer_id: Identifier
+
+
+class SlowModeSet(ShowEventBase):
+    """One message per `seconds` per viewer; 0 turns slow mode off."""
+
+    type: Literal["room.slow_mode_set"] = "room.slow_mode_set"
+    seconds: int = Field(ge=0, le=3600)
+
+
+class Reaction(StrEnum):
+    LIKE = "like"
+    LOVE = "love"
+    WOW = "wow"
+    LAUGH = "laugh"
+    FIRE = "fire"
 
 
 class ReactionSent(ShowEventBase):
+    """`count` taps of one viewer, batched by the page (at most one frame a second)."""
+
     type: Literal["reaction.sent"] = "reaction.sent"
-    reaction: Literal["like", "love", "wow", "laugh", "fire"] = "like"
+    reaction: Reaction = Reaction.LIKE
+    count: int = Field(default=1, ge=1, le=50)
 
 
 class ProductFeatured(ShowEventBase):
@@ -116,24 +165,54 @@ class ChapterMarked(ShowEventBase):
     offset_seconds: float = Field(ge=0)
 
 
+PollOption = Annotated[str, Field(min_length=1, max_length=80)]
+MAX_POLL_OPTIONS = 6
+
+
 class PollOpened(ShowEventBase):
+    """A poll, or a quiz when `correct_option` is set (revealed when the quiz closes)."""
+
     type: Literal["poll.opened"] = "poll.opened"
     poll_id: Identifier = Field(default_factory=_new_id)
     question: str = Field(min_length=1, max_length=200)
-    options: tuple[Annotated[str, Field(min_length=1, max_length=80)], ...] = Field(
-        min_length=2, max_length=6
-    )
+    options: tuple[PollOption, ...] = Field(min_length=2, max_length=MAX_POLL_OPTIONS)
+    correct_option: int | None = Field(default=None, ge=0, lt=MAX_POLL_OPTIONS)
 
 
 class PollAnswered(ShowEventBase):
     type: Literal["poll.answered"] = "poll.answered"
     poll_id: Identifier
-    option_index: int = Field(ge=0, lt=6)
+    option_index: int = Field(ge=0, lt=MAX_POLL_OPTIONS)
 
 
 class PollClosed(ShowEventBase):
     type: Literal["poll.closed"] = "poll.closed"
     poll_id: Identifier
+    counts: tuple[int, ...] = ()  # answers per option at closing
+    correct_option: int | None = None
+
+
+class ContestOpened(ShowEventBase):
+    type: Literal["contest.opened"] = "contest.opened"
+    contest_id: Identifier = Field(default_factory=_new_id)
+    title: str = Field(min_length=1, max_length=120)
+
+
+class ContestEntered(ShowEventBase):
+    type: Literal["contest.entered"] = "contest.entered"
+    contest_id: Identifier
+
+
+class ContestDrawn(ShowEventBase):
+    """The draw, reproducible: sorting the entrants and `random.Random(seed).choice` names the
+    winner (functions/chat/logic/contests.py)."""
+
+    type: Literal["contest.drawn"] = "contest.drawn"
+    contest_id: Identifier
+    seed: int = Field(ge=0)
+    entrant_count: int = Field(ge=0)
+    winner_viewer_id: Identifier | None = None
+    winner_name: str = Field(default="", max_length=40)
 
 
 class PromoPushed(ShowEventBase):
@@ -191,12 +270,19 @@ ShowEvent = Annotated[
     | ChatPosted
     | ChatDeleted
     | ChatPinned
+    | ChatUnpinned
+    | ViewerMuted
+    | ViewerBanned
+    | SlowModeSet
     | ReactionSent
     | ProductFeatured
     | ChapterMarked
     | PollOpened
     | PollAnswered
     | PollClosed
+    | ContestOpened
+    | ContestEntered
+    | ContestDrawn
     | PromoPushed
     | CartItemAdded
     | CartCheckedOut

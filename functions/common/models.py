@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -144,6 +145,9 @@ class ConnectionModel(Model):
     device = UnicodeAttribute(default="unknown")
     traffic_source = UnicodeAttribute(default="direct")
     connected_at = UTCDateTimeAttribute(default=_utcnow)
+    # A post found it gone (410) before `$disconnect` ran: left out of the audience, and left
+    # for `$disconnect` to delete, so the viewer's watch time is still logged.
+    gone = BooleanAttribute(default=False)
     # API Gateway closes a WebSocket after 2 h; a record older than that is a leftover.
     expires_at = TTLAttribute(default=lambda: _utcnow() + timedelta(hours=3))
     by_show = ConnectionsByShow()

@@ -22,6 +22,11 @@ class Env(StrEnum):
     USER_POOL_ID = "VITRINE_USER_POOL_ID"
     USER_POOL_CLIENT_ID = "VITRINE_USER_POOL_CLIENT_ID"
     ALLOWED_ORIGINS = "VITRINE_ALLOWED_ORIGINS"
+    CHAT_TABLE = "VITRINE_CHAT_TABLE"
+    WEBSOCKET_ENDPOINT = "VITRINE_WEBSOCKET_ENDPOINT"
+    FANOUT_QUEUE_URL = "VITRINE_FANOUT_QUEUE_URL"
+    FANOUT_SHARD_SIZE = "VITRINE_FANOUT_SHARD_SIZE"
+    VIEWER_COUNT_SECONDS = "VITRINE_VIEWER_COUNT_SECONDS"
 
 
 class MissingSetting(RuntimeError):
@@ -44,6 +49,11 @@ class Settings:
     user_pool_id: str | None = None
     user_pool_client_id: str | None = None
     allowed_origins: tuple[str, ...] = ("*",)
+    chat_table: str | None = None
+    websocket_endpoint: str | None = None  # https://<api>.execute-api.<region>.amazonaws.com/live
+    fanout_queue_url: str | None = None
+    fanout_shard_size: int = 1000  # above this audience, fan-out is split into SQS shards
+    viewer_count_seconds: int = 5  # the viewer count is broadcast at most this often
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -54,7 +64,7 @@ class Settings:
         for field in fields(cls):
             variable = Env.__members__.get(field.name.upper())
             if variable is not None and env.get(variable):
-                values[field.name] = env[variable]
+                values[field.name] = int(env[variable]) if field.type is int else env[variable]
         if Env.ALLOWED_ORIGINS in env:
             values["allowed_origins"] = tuple(
                 origin.strip() for origin in env[Env.ALLOWED_ORIGINS].split(",") if origin.strip()

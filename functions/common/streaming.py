@@ -20,6 +20,10 @@ class MetadataTooLarge(ValueError):
     pass
 
 
+class MetadataThrottled(RuntimeError):
+    """IVS refused the cue: more than 5 PutMetadata calls a second on the channel."""
+
+
 class ChannelOffline(RuntimeError):
     """The channel is not broadcasting: there is no stream to put metadata into or to stop."""
 
@@ -53,8 +57,8 @@ def encode_metadata(payload: dict[str, Any]) -> str:
 
 
 class IvsStreaming:
-    """Amazon IVS through boto3. boto3's standard retry mode absorbs PutMetadata's brief
-    throttling (ThrottlingException is retried with backoff)."""
+    """Amazon IVS through boto3. PutMetadata is not retried by boto3 here: a cue that waits
+    is a cue for a moment already gone, so the caller decides (actions/show.py)."""
 
     def __init__(self, ivs_client: Any | None = None) -> None:
         self._ivs_client = ivs_client
@@ -62,7 +66,7 @@ class IvsStreaming:
     @property
     def _ivs(self) -> Any:
         # Resolved on first use: importing this module must not import boto3.
-        return self._ivs_client or aws.client("ivs")
+        return self._ivs_client or aws.client("ivs", max_attempts=1)
 
     def put_metadata(self, channel_arn: str, payload: dict[str, Any]) -> None:
         ivs = self._ivs
@@ -70,6 +74,8 @@ class IvsStreaming:
             ivs.put_metadata(channelArn=channel_arn, metadata=encode_metadata(payload))
         except ivs.exceptions.ChannelNotBroadcasting as error:
             raise ChannelOffline(channel_arn) from error
+        except ivs.exceptions.ThrottlingException as error:
+            raise MetadataThrottled(channel_arn) from error
 
     def stream_info(self, channel_arn: str) -> StreamInfo:
         ivs = self._ivs

@@ -1,0 +1,68 @@
+"""Coalescing: a window of events becomes one bounded frame."""
+
+from datetime import UTC, datetime, timedelta
+
+from functions.chat.logic import updates
+from functions.chat.logic.frames import PollView
+from functions.common.events import (
+    ChatDeleted,
+    ChatPosted,
+    PollAnswered,
+    ReactionSent,
+    ShowStarted,
+    ViewerHeartbeat,
+)
+
+T0 = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
+
+
+def chat(n, at=None):
+    return ChatPosted(show_id="s", viewer_id=f"v{n}", author_name=f"V{n}", text=f"m{n}",
+                      message_id=f"m{n:04d}", at=at or T0 + timedelta(milliseconds=n))  # fmt: skip
+
+
+def test_messages_keep_their_order_and_deleted_ones_are_left_out():
+    events = [chat(2), chat(1), chat(3), ChatDeleted(show_id="s", message_id="m0003")]
+    changes = updates.collect("s", events)
+    assert [m.message_id for m in changes.messages] == ["m0001", "m0002"]
+    assert changes.deleted == ["m0003"]
+
+
+def test_reactions_are_summed_per_kind():
+    events = [ReactionSent(show_id="s", reaction="like", count=3),
+              ReactionSent(show_id="s", reaction="like", count=2),
+              ReactionSent(show_id="s", reaction="fire")]  # fmt: skip
+    items = updates.updates(updates.collect("s", events), updates.RoomState())
+    (reactions,) = items
+    assert reactions.counts == {"like": 5, "fire": 1}
+
+
+def test_a_window_carries_at_most_the_cap_of_messages_newest_kept():
+    events = [chat(n) for n in range(updates.MAX_MESSAGES_PER_WINDOW + 30)]
+    changes = updates.collect("s", events)
+    assert len(changes.messages) == updates.MAX_MESSAGES_PER_WINDOW
+    assert changes.dropped_messages == 30
+    assert changes.messages[-1].message_id == f"m{updates.MAX_MESSAGES_PER_WINDOW + 29:04d}"
+
+
+def test_heartbeats_alone_change_nothing_anyone_sees():
+    assert updates.collect("s", [ViewerHeartbeat(show_id="s")]).empty
+    assert not updates.collect("s", [ShowStarted(show_id="s")]).empty
+
+
+def test_poll_results_come_from_the_stored_poll_once_per_window():
+    events = [PollAnswered(show_id="s", poll_id="p1", option_index=0) for _ in range(40)]
+    changes = updates.collect("s", events)
+    stored = PollView(poll_id="p1", question="q", options=["a", "b"], counts=[40, 0])
+    items = updates.updates(changes, updates.RoomState(polls=(stored,)))
+    assert [item.kind for item in items] == ["poll"]
+
+
+def test_frames_stay_under_the_size_limit_and_keep_the_order():
+    changes = updates.collect("s", [chat(n) for n in range(200)])
+    items = updates.updates(changes, updates.RoomState(viewers=7))
+    frames = updates.frames("s", items, size=lambda item: 2_000)
+    assert len(frames) > 1
+    flat = [item for frame in frames for item in frame.updates]
+    assert flat == items
+    assert all(len(frame.updates) * 2_000 <= updates.MAX_FRAME_BYTES for frame in frames)
