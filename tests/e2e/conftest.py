@@ -7,13 +7,18 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
 
+from local.seed import DEMO_PRODUCTS, STAFF, STAFF_PASSWORD
 from tests.conftest import free_port
+from tests.e2e.room_client import RoomClient
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = ROOT / "web" / "dist"
@@ -86,3 +91,68 @@ def vitrine(template_path, tmp_path_factory) -> Iterator[RunningVitrine]:
     running = start_vitrine(template_path, tmp_path_factory.mktemp("vitrine"))
     yield running
     running.stop()
+
+
+# --- the show room: staff tokens, a new show per test, clients that joined it -----------------
+
+SKUS = [product.sku for product in DEMO_PRODUCTS]
+
+
+@pytest.fixture(scope="session")
+def tokens(vitrine) -> dict[str, str]:
+    """An ID token per staff role, from the runtime's Cognito, for the seeded staff."""
+    config = vitrine.config()
+    cognito = boto3.client("cognito-idp", endpoint_url=vitrine.aws_endpoint)
+    found = {}
+    for username, role in STAFF:
+        answer = cognito.initiate_auth(
+            ClientId=config["userPoolClientId"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": STAFF_PASSWORD},
+        )
+        found[role] = answer["AuthenticationResult"]["IdToken"]
+    return found
+
+
+@pytest.fixture
+def show_id(vitrine, tokens) -> str:
+    """A new show of the demo products, created through the REST API as a host would."""
+    show = f"room-{uuid.uuid4().hex[:10]}"
+    body = {
+        "show_id": show,
+        "title": "Winter boots live",
+        "host_name": "Hana",
+        "starts_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+        "product_skus": SKUS,
+    }
+    request = urllib.request.Request(
+        f"{vitrine.base_url}/api/shows",
+        data=json.dumps(body).encode(),
+        headers={"content-type": "application/json", "authorization": tokens["host"]},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert answer.status == 201
+    return show
+
+
+@pytest.fixture
+def join(vitrine, show_id, tokens) -> Iterator[Callable[..., RoomClient]]:
+    """`join("Ana")` a viewer, `join(role="moderator")` staff: connected and snapshot received."""
+    clients: list[RoomClient] = []
+
+    def connect(name: str = "", *, role: str | None = None, viewer: str | None = None,
+                show: str | None = None) -> RoomClient:  # fmt: skip
+        query = {"name": name} if name else {}
+        if role:
+            query["token"] = tokens[role]
+        client = RoomClient(
+            vitrine.ws_url, show or show_id, viewer or f"v-{uuid.uuid4().hex[:10]}", **query
+        )
+        clients.append(client)
+        client.snapshot = client.join()
+        return client
+
+    yield connect
+    for client in clients:
+        client.close()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from functions.chat.actions.context import ActionContext
+from functions.chat.actions.lifecycle import apply_stream_event
 from functions.chat.dal import room, shows
 from functions.chat.logic.frames import (
     AckFrame,
@@ -21,6 +22,7 @@ from functions.chat.logic.frames import (
     ServerFrame,
     refuse,
 )
+from functions.chat.logic.lifecycle import StreamEventName
 from functions.common import event_log
 from functions.common.events import ChapterMarked, ProductFeatured, ShowEnded
 from functions.common.models import ShowStatus
@@ -30,6 +32,7 @@ from functions.common.streaming import (
     ChannelOffline,
     MetadataThrottled,
     StreamingService,
+    StreamState,
 )
 
 # IVS takes 5 cues a second per channel. A refused cue is retried with jittered backoff for
@@ -145,8 +148,21 @@ def arm_show(context: ActionContext, frame: ArmShow) -> ServerFrame:
         raise refuse("conflict", f"the show is {show.status}: it cannot go live", ref=frame.ref)
     if not context.channel_arn:
         raise refuse("unavailable", "no IVS channel configured", ref=frame.ref)
+    stream = context.streaming.stream_info(context.channel_arn) if context.streaming else None
+    if stream is None or stream.state is not StreamState.LIVE or not stream.stream_id:
+        room.arm(context.channel_arn, actor.show_id, by=actor.viewer_id)
+        return AckFrame(action=frame.action, ref=frame.ref, detail="armed: start streaming")
+    running = room.stream(context.channel_arn, stream.stream_id)
+    if running is not None and running.show_id != actor.show_id and running.ended_at is None:
+        raise refuse(
+            "conflict",
+            f"the channel is live with show {running.show_id}: end it first",
+            ref=frame.ref,
+        )
     room.arm(context.channel_arn, actor.show_id, by=actor.viewer_id)
-    return AckFrame(action=frame.action, ref=frame.ref, detail="armed: start streaming to go live")
+    # Already streaming: this stream is the show, live from now.
+    apply_stream_event(context.channel_arn, stream.stream_id, StreamEventName.START, context.now)
+    return AckFrame(action=frame.action, ref=frame.ref, detail="live: the stream was running")
 
 
 def end_show(context: ActionContext, frame: EndShow) -> ServerFrame:
@@ -156,6 +172,9 @@ def end_show(context: ActionContext, frame: EndShow) -> ServerFrame:
     if not context.channel_arn or context.streaming is None:
         raise refuse("unavailable", "no IVS channel configured", ref=frame.ref)
     if room.armed_show(context.channel_arn) == actor.show_id:
+        # Disarmed first: the encoder reconnects after a StopStream (OBS does), and that new
+        # stream must not bring the show back.
+        room.disarm(context.channel_arn, actor.show_id)
         try:
             context.streaming.stop_stream(context.channel_arn)
             return AckFrame(action=frame.action, ref=frame.ref, detail="stream stopped")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from functions.chat.dal.models import (
@@ -29,7 +29,7 @@ from functions.chat.logic.pace import Pace
 from functions.chat.logic.polls import view as poll_view
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
-BLOCKLIST_CACHE_SECONDS = 30.0
+BLOCKLIST_CACHE_SECONDS = 10.0
 LAST_MESSAGES = 50
 
 
@@ -251,7 +251,7 @@ _blocklist_cache: tuple[float, list[str]] | None = None
 
 
 def blocklist() -> list[str]:
-    """The blocklist, cached for 30 s per Lambda environment (a message must not cost a read)."""
+    """The blocklist, cached for 10 s per Lambda environment (a message must not cost a read)."""
     global _blocklist_cache
     if _blocklist_cache and time.monotonic() - _blocklist_cache[0] < BLOCKLIST_CACHE_SECONDS:
         return _blocklist_cache[1]
@@ -481,6 +481,17 @@ def record_draw(
 
 def arm(channel_arn: str, show_id: str, by: str) -> None:
     ArmedShowModel(*ArmedShowModel.key(channel_arn), show_id=show_id, armed_by=by).save()
+
+
+def disarm(channel_arn: str, show_id: str) -> None:
+    """Forgets the armed show, unless another show was armed meanwhile."""
+    try:
+        ArmedShowModel(*ArmedShowModel.key(channel_arn)).delete(
+            condition=ArmedShowModel.show_id == show_id
+        )
+    except DeleteError as error:
+        if error.cause_response_code != _CONDITION_FAILED:
+            raise
 
 
 def armed_show(channel_arn: str) -> str | None:
