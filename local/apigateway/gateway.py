@@ -20,6 +20,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -125,7 +126,14 @@ def create_gateway(settings: GatewaySettings, invoker: Invoker, hub: ConnectionH
             ),
             *websocket_routes,
             Mount("/live", _LiveFiles(directory=settings.live_dir, check_dir=False)),
-            Mount("/", StaticFiles(directory=settings.web_dir, html=True, check_dir=False)),
+            # Compressed as CloudFront compresses web/ (its default): page weight matches AWS.
+            Mount(
+                "/",
+                GZipMiddleware(
+                    StaticFiles(directory=settings.web_dir, html=True, check_dir=False),
+                    minimum_size=1024,
+                ),
+            ),
         ]
     )
     app.state.hub = hub

@@ -1,23 +1,23 @@
 /**
- * Host console: staff sign-in (Cognito USER_PASSWORD_AUTH), the show list, and the show's
- * WebSocket opened as staff. Test contract (on <body>): data-config-state, data-auth-state
- * (signed-out|signed-in), data-staff-role, data-shows-state (loading|ready|error), data-show-id,
- * data-socket-state.
+ * Host console: staff sign-in (Cognito USER_PASSWORD_AUTH), the show list, and one show's
+ * console (console/room.ts) over the show's WebSocket opened as staff. Test contract (on
+ * <body>): data-config-state, data-auth-state (signed-out|signed-in), data-staff-role,
+ * data-shows-state (loading|ready|error), data-show-id, data-socket-state, and the room's own
+ * (console/room.ts).
  */
 import { ShowsApi, type Show } from "./api";
 import { currentSession, signIn, SignInError, signOut, type StaffSession } from "./cognito";
 import { loadConfig, type VitrineConfig } from "./config";
+import { ConsoleRoom } from "./console/room";
+import { Toasts } from "./console/toasts";
 import { applyBrand, byId, formatStart } from "./dom";
-import { ShowSocket, webSocketUrl, type SocketState } from "./socket";
 
 const body = document.body;
-let socket: ShowSocket | null = null;
-
-const SOCKET_LABELS: Record<SocketState, string> = {
-  connecting: "connecting…",
-  open: "connected",
-  closed: "disconnected (retrying)",
-};
+let room: ConsoleRoom | null = null;
+// Each opened show gets a fresh copy of the room's markup: no listener or row of the previous
+// show survives in it.
+const pristineRoom = byId("show-room").cloneNode(true) as HTMLElement;
+const toasts = new Toasts(byId("toasts"));
 
 function notice(text: string): void {
   const element = byId("console-notice");
@@ -26,29 +26,29 @@ function notice(text: string): void {
 }
 
 function closeRoom(): void {
-  socket?.stop();
-  socket = null;
-  byId("show-room").hidden = true;
+  room?.stop();
+  room = null;
+  toasts.clear();
+  byId("show-room").replaceWith(pristineRoom.cloneNode(true));
   delete body.dataset.showId;
   delete body.dataset.socketState;
 }
 
+function backToShows(config: VitrineConfig, session: StaffSession): void {
+  closeRoom();
+  history.replaceState(null, "", location.pathname);
+  byId("shows").hidden = false;
+  void listShows(config, session);
+}
+
 function openRoom(config: VitrineConfig, session: StaffSession, show: Show): void {
   closeRoom();
-  body.dataset.showId = show.show_id;
-  byId("show-room-heading").textContent = show.title;
-  byId("show-room").hidden = false;
-  const url = webSocketUrl(config.websocketUrl);
-  url.searchParams.set("show", show.show_id);
-  url.searchParams.set("viewer", `staff-${session.username}`.replace(/[^A-Za-z0-9_.:#@-]/g, "_"));
-  url.searchParams.set("device", "desktop");
-  url.searchParams.set("source", "host-console");
-  url.searchParams.set("token", session.idToken);
-  socket = new ShowSocket({
-    url: url.href,
-    onStateChange: (state) => (byId("socket-label").textContent = SOCKET_LABELS[state]),
-  });
-  socket.start();
+  byId("shows").hidden = true;
+  history.replaceState(null, "", `${location.pathname}?show=${encodeURIComponent(show.show_id)}`);
+  // OBS settings: not in config.json yet (see console/studio.ts for where to find them).
+  room = new ConsoleRoom({ config, session, show, toasts, ingest: null });
+  byId("room-back").addEventListener("click", () => backToShows(config, session));
+  room.start();
 }
 
 function showItem(show: Show, onOpen: () => void): HTMLLIElement {
@@ -90,7 +90,7 @@ async function listShows(config: VitrineConfig, session: StaffSession): Promise<
   body.dataset.showsState = "ready";
   const requested = new URLSearchParams(location.search).get("show");
   const initial = shows.find((show) => show.show_id === requested);
-  if (initial) openRoom(config, session, initial);
+  if (initial && room === null) openRoom(config, session, initial);
 }
 
 function enterConsole(config: VitrineConfig, session: StaffSession): void {

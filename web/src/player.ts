@@ -8,6 +8,9 @@
  * `document.body.dataset.playerState` mirrors the IVS PlayerState ("Idle", "Ready",
  * "Buffering", "Playing", "Ended") and `dataset.playerError` holds the last error
  * ("<ErrorType> <code> <source>: <message>"), cleared once playback resumes.
+ *
+ * The viewer page imports this module lazily (the SDK is most of the page's weight): its
+ * callbacks speak plain strings so that the page needs no value from the SDK itself.
  */
 import {
   create,
@@ -17,6 +20,7 @@ import {
   PlayerState,
   type MediaPlayer,
   type PlayerError,
+  type TextMetadataCue,
 } from "amazon-ivs-player";
 import wasmWorkerUrl from "amazon-ivs-player/dist/assets/amazon-ivs-wasmworker.min.js?url";
 import wasmBinaryUrl from "amazon-ivs-player/dist/assets/amazon-ivs-wasmworker.min.wasm?url";
@@ -30,6 +34,12 @@ const RETRIABLE = new Set<ErrorType>([
   ErrorType.TIMEOUT,
 ]);
 
+/** The IVS PlayerState values: "Idle", "Ready", "Buffering", "Playing", "Ended". */
+export type PlayerStateName = `${PlayerState}`;
+
+/** Why the video is not playing: not live yet (or any more), a network problem, or for good. */
+export type PlayerTrouble = "not_live" | "network" | "fatal";
+
 export interface LivePlayer {
   player: MediaPlayer;
   /** Unmutes (or mutes again); must run in a user gesture for browsers to allow sound. */
@@ -40,10 +50,12 @@ export interface LivePlayerOptions {
   video: HTMLVideoElement;
   /** The stream URL; a relative URL is resolved against the page. */
   streamUrl: string;
-  onStateChange?: (state: PlayerState) => void;
+  onStateChange?: (state: PlayerStateName) => void;
   /** `willRetry`: the stream is reloaded in a few seconds (not live yet, network trouble). */
-  onError?: (error: PlayerError, willRetry: boolean) => void;
+  onError?: (trouble: PlayerTrouble, willRetry: boolean) => void;
   onMutedChange?: (muted: boolean) => void;
+  /** A timed-metadata cue's text (the producer's PutMetadata payload), when the video reaches it. */
+  onMetadata?: (text: string) => void;
 }
 
 function absolute(url: string): string {
@@ -91,7 +103,12 @@ export function startLivePlayer(options: LivePlayerOptions): LivePlayer | null {
       window.clearTimeout(retryTimer);
       retryTimer = window.setTimeout(() => player.load(streamUrl), RETRY_MS);
     }
-    options.onError?.(error, willRetry);
+    const trouble: PlayerTrouble =
+      error.type === ErrorType.NOT_AVAILABLE ? "not_live" : willRetry ? "network" : "fatal";
+    options.onError?.(trouble, willRetry);
+  });
+  player.addEventListener(PlayerEventType.TEXT_METADATA_CUE, (cue: TextMetadataCue) => {
+    if (typeof cue.text === "string") options.onMetadata?.(cue.text);
   });
   player.addEventListener(PlayerEventType.MUTED_CHANGED, () => options.onMutedChange?.(player.isMuted()));
   // Sound was refused (no user gesture): fall back to muted playback instead of stopping.

@@ -1,5 +1,6 @@
 /**
- * The show's WebSocket: connects, pings, and reconnects with capped exponential backoff.
+ * The show's WebSocket: connects, keeps the connection alive, and reconnects with capped
+ * exponential backoff (full jitter).
  *
  * `document.body.dataset.socketState` mirrors the connection for tests and styling:
  * "connecting" before the first attempt settles, then "open" or "closed".
@@ -17,6 +18,10 @@ export interface ShowSocketOptions {
   url: string;
   onFrame?: (frame: ServerFrame) => void;
   onStateChange?: (state: SocketState) => void;
+  /** Runs on every open, the first and each reconnection (the viewer page sends `join` here). */
+  onOpen?: () => void;
+  /** The frame sent every `pingIntervalMs`, or null to skip this beat; default `ping`. */
+  keepAliveFrame?: () => object | null;
   pingIntervalMs?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -42,6 +47,7 @@ export class ShowSocket {
   constructor(private readonly options: ShowSocketOptions) {}
 
   start(): void {
+    window.clearTimeout(this.retryTimer);
     this.stopped = false;
     this.setState("connecting");
     this.connect();
@@ -78,12 +84,20 @@ export class ShowSocket {
       this.attempt = 0;
       this.setState("open");
       const interval = this.options.pingIntervalMs ?? PING_INTERVAL_MS;
-      this.pingTimer = window.setInterval(() => this.send({ action: "ping" }), interval);
+      const keepAlive = this.options.keepAliveFrame ?? (() => ({ action: "ping" }));
+      this.pingTimer = window.setInterval(() => {
+        const frame = keepAlive();
+        if (frame) this.send(frame);
+      }, interval);
+      this.options.onOpen?.();
     });
-    socket.addEventListener("message", (event: MessageEvent) => this.receive(event.data));
+    socket.addEventListener("message", (event: MessageEvent) => {
+      if (this.socket === socket) this.receive(event.data);
+    });
     socket.addEventListener("close", () => {
-      window.clearInterval(this.pingTimer);
+      // A socket replaced by stop() and start() closes late: its close must not touch the new one.
       if (this.socket !== socket) return;
+      window.clearInterval(this.pingTimer);
       this.socket = null;
       this.setState("closed");
       if (!this.stopped) this.scheduleReconnect();
