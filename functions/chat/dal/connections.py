@@ -1,6 +1,9 @@
 """Connections adapter: the open WebSockets of each show (PynamoDB)."""
 
+from collections.abc import Sequence
 from datetime import datetime
+
+from pynamodb.exceptions import UpdateError
 
 from functions.chat.logic.frames import ConnectRequest
 from functions.common.models import ConnectionModel, ShowModel
@@ -41,3 +44,18 @@ def close_connection(connection_id: str) -> ConnectionModel | None:
         return None
     connection.delete()
     return connection
+
+
+def mark_gone(connection_ids: Sequence[str]) -> None:
+    """Connections API Gateway answered 410 for: left out of every later audience. The record
+    stays for `$disconnect`, which deletes it and logs the viewer's watch time (it may run after
+    the post found the socket gone); TTL removes it if `$disconnect` never comes."""
+    for connection_id in dict.fromkeys(connection_ids):
+        try:
+            ConnectionModel(connection_id).update(
+                actions=[ConnectionModel.gone.set(True)],
+                condition=ConnectionModel.connection_id.exists(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise  # already deleted by `$disconnect`: nothing to mark

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-from functions.chat.dal.messenger import Messenger
+from functions.chat.adapters.connections_api import ConnectionsApi
 from functions.chat.logic.frames import FrameError, Ping, PongFrame, parse_client_frame
 from functions.common.observability import instrumented, metrics
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 @instrumented
 def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, int | str]:
     request_context = event["requestContext"]
-    messenger = Messenger.for_request(request_context)
+    messenger = ConnectionsApi.for_request(request_context)
     connection_id = request_context["connectionId"]
     try:
         frame = parse_client_frame(event.get("body"))

@@ -76,6 +76,7 @@ def fan_out(show_id: str, events: list[ShowEvent], settings: Settings, api: Conn
         deliver(
             frame.model_dump_json().encode(),
             people.connection_ids,
+            show_id=show_id,
             api=api,
             queue=queue,
             shard_size=settings.fanout_shard_size,

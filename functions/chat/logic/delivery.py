@@ -77,18 +77,19 @@ def deliver(
     *,
     show_id: str,
     api: Broadcaster,
-    queue: ShardQueue,
+    queue: ShardQueue | None,
     shard_size: int,
     forget: Forget,
     attempt: int = 1,
 ) -> DeliveryReport:
-    """Post `data` (a frame's JSON, encoded once) to every connection, directly or in shards."""
+    """Post `data` (a frame's JSON, encoded once) to every connection, directly or in shards.
+    Without a queue (none configured) everything is posted here and nothing is re-queued."""
     if shard_size < 1:
         raise ValueError(f"shard_size must be at least 1, not {shard_size}")
     if not connection_ids:
         return DeliveryReport()
     frame = data.decode()
-    if len(connection_ids) > shard_size:
+    if queue is not None and len(connection_ids) > shard_size:
         shards = split_into_shards(show_id, frame, connection_ids, shard_size, attempt)
         return DeliveryReport(shards=queue.enqueue(list(shards)))
 
@@ -99,7 +100,7 @@ def deliver(
                             posts=delivery.posts)  # fmt: skip
     if not delivery.failed:
         return report
-    if attempt >= MAX_SHARD_ATTEMPTS:
+    if queue is None or attempt >= MAX_SHARD_ATTEMPTS:
         return replace(report, failed=delivery.failed)
     retry = split_into_shards(show_id, frame, delivery.failed, shard_size, attempt + 1)
     queue.enqueue(list(retry), delay_seconds=REQUEUE_DELAY_S * attempt)

@@ -51,7 +51,7 @@ def test_the_end_of_an_older_stream_does_not_end_a_reconnected_show():
     ended = on_stream_event(
         END, T0, old, show_status=ShowStatus.LIVE, current_stream_id="st-2", stream_id="st-1"
     )
-    assert ended.status is None and ended.logged == "show.ended"
+    assert (ended.status, ended.logged) == (None, "show.ended")
 
 
 def test_a_show_past_its_replay_never_goes_live_again():

@@ -17,10 +17,10 @@ def test_no_staff_action_is_open_to_a_viewer_or_an_unknown_role(action):
 
 
 def test_hosts_run_the_broadcast_and_only_admins_change_the_blocklist():
-    assert roles.may("host", "arm_show") and roles.may("host", "end_show")
-    assert not roles.may("moderator", "arm_show") and not roles.may("moderator", "end_show")
-    assert not roles.may("host", "set_blocklist") and not roles.may("moderator", "set_blocklist")
-    assert roles.may("moderator", "ban_viewer") and roles.may("moderator", "feature_product")
+    assert [roles.may("host", a) for a in ("arm_show", "end_show")] == [True, True]
+    assert [roles.may("moderator", a) for a in ("arm_show", "end_show")] == [False, False]
+    assert [roles.may(r, "set_blocklist") for r in ("host", "moderator")] == [False, False]
+    assert [roles.may("moderator", a) for a in ("ban_viewer", "feature_product")] == [True, True]
     assert roles.who_may("set_blocklist") == "admin"
     assert roles.who_may("arm_show") == "host or admin"
 
@@ -46,7 +46,7 @@ def test_poll_options_must_differ_and_the_quiz_answer_must_exist():
 
 
 def test_a_quiz_answer_stays_secret_until_it_closes():
-    fields = dict(poll_id="p", question="q", options=["a", "b"], counts=[3, 4, 0])
+    fields = {"poll_id": "p", "question": "q", "options": ["a", "b"], "counts": [3, 4, 0]}
     assert polls.view(**fields, correct_option=1, is_open=True).correct_option is None
     closed = polls.view(**fields, correct_option=1, is_open=False)
     assert (closed.correct_option, closed.quiz, closed.counts) == (1, True, [3, 4])

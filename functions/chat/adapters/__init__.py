@@ -1,0 +1,1 @@
+"""Clients of other AWS services (@connections, SQS), each behind a small interface."""
