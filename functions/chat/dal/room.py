@@ -6,8 +6,10 @@ messages, a mute, one open poll) is one conditional write here, never a read the
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
+from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -27,6 +29,7 @@ from functions.chat.logic.frames import ContestView, MessageView, PollView, Prod
 from functions.chat.logic.lifecycle import StreamRecord
 from functions.chat.logic.pace import Pace
 from functions.chat.logic.polls import view as poll_view
+from functions.common.aws import region as aws_region
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 BLOCKLIST_CACHE_SECONDS = 10.0
@@ -41,6 +44,16 @@ class Refused(Exception):
         self.reason = reason
         self.detail = detail
         self.retry_after = retry_after
+
+
+@cache
+def _connection() -> Connection:
+    # The models' own connections are private to PynamoDB; a transaction needs one of its own.
+    return Connection(region=aws_region())
+
+
+def _transaction() -> TransactWrite:
+    return TransactWrite(connection=_connection())
 
 
 def _failed_condition(error: PutError | UpdateError) -> bool:
@@ -307,7 +320,7 @@ def open_poll(
         open=True,
     )
     try:
-        with TransactWrite() as transaction:
+        with _transaction() as transaction:
             transaction.update(
                 _room(show_id),
                 actions=[RoomModel.open_poll_id.set(poll_id)],
@@ -330,7 +343,7 @@ def answer_poll(show_id: str, poll_id: str, viewer_id: str, option: int) -> None
         raise Refused("invalid_frame", f"option {option} does not exist")
     counter = getattr(PollModel, f"votes_{option}")
     try:
-        with TransactWrite() as transaction:
+        with _transaction() as transaction:
             transaction.save(
                 VoteModel(*VoteModel.key(poll_id, viewer_id), option=option),
                 condition=VoteModel.pk.does_not_exist(),
@@ -352,7 +365,7 @@ def answer_poll(show_id: str, poll_id: str, viewer_id: str, option: int) -> None
 def close_poll(show_id: str, poll_id: str) -> PollModel:
     item = PollModel(*PollModel.key(show_id, poll_id))
     try:
-        with TransactWrite() as transaction:
+        with _transaction() as transaction:
             transaction.update(
                 item,
                 actions=[PollModel.open.set(False)],
@@ -398,7 +411,7 @@ def open_contest(show_id: str, contest_id: str, title: str) -> ContestModel:
         *ContestModel.key(show_id, contest_id), contest_id=contest_id, title=title, open=True
     )
     try:
-        with TransactWrite() as transaction:
+        with _transaction() as transaction:
             transaction.update(
                 _room(show_id),
                 actions=[RoomModel.open_contest_id.set(contest_id)],
@@ -414,7 +427,7 @@ def open_contest(show_id: str, contest_id: str, title: str) -> ContestModel:
 
 def enter_contest(show_id: str, contest_id: str, viewer_id: str, name: str) -> None:
     try:
-        with TransactWrite() as transaction:
+        with _transaction() as transaction:
             transaction.save(
                 EntryModel(
                     *EntryModel.key(contest_id, viewer_id), viewer_id=viewer_id, display_name=name
@@ -451,7 +464,7 @@ def record_draw(
     """Closes the contest with its draw; a contest is drawn once."""
     item = ContestModel(*ContestModel.key(show_id, contest_id))
     try:
-        with TransactWrite() as transaction:
+        with _transaction() as transaction:
             transaction.update(
                 item,
                 actions=[
