@@ -39,6 +39,15 @@ _DOMAIN = re.compile(
     r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 _CLOUDFRONT_CERTIFICATE = re.compile(r"^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate/[\w-]+$")
+_EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+# The chat's coalescing window is the stream mapping's MaximumBatchingWindowInSeconds: Lambda
+# allows 0 to 300 s, but beyond a few seconds viewers see the chat late.
+COALESCE_SECONDS = range(0, 11)
+# Connections per fan-out shard: below 100 a shard costs more in SQS and invocations than it
+# saves; above 10,000 one function posting them all outlasts the chat's real time.
+FANOUT_SHARD_SIZES = range(100, 10_001)
 
 
 # Each VitrineConfig field and its context key, spelled as in cdk.json.
@@ -50,6 +59,9 @@ CONTEXT_KEYS: Mapping[str, str] = MappingProxyType(
         "recording": "vitrine:recording",
         "allowed_origins": "vitrine:allowedOrigins",
         "custom_domain": "vitrine:customDomain",
+        "chat_coalesce_seconds": "vitrine:chatCoalesceSeconds",
+        "fanout_shard_size": "vitrine:fanoutShardSize",
+        "alarm_email": "vitrine:alarmEmail",
     }
 )
 
@@ -70,6 +82,12 @@ class VitrineConfig:
     recording: bool = True
     allowed_origins: tuple[str, ...] = ("*",)
     custom_domain: CustomDomain | None = None
+    # Chat messages posted within this window reach viewers as one frame (DESIGN §5).
+    chat_coalesce_seconds: int = 1
+    # Above this audience, a show's fan-out is split into SQS shards of this many connections.
+    fanout_shard_size: int = 1000
+    # Where the alarms are e-mailed (a subscription to confirm); None: the dashboard only.
+    alarm_email: str | None = None
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> "VitrineConfig":
@@ -91,6 +109,17 @@ class VitrineConfig:
             recording=_boolean(raw.get("recording", defaults.recording)),
             allowed_origins=_origins(raw.get("allowed_origins", defaults.allowed_origins)),
             custom_domain=_custom_domain(raw.get("custom_domain")),
+            chat_coalesce_seconds=_integer(
+                "chat_coalesce_seconds",
+                raw.get("chat_coalesce_seconds", defaults.chat_coalesce_seconds),
+                COALESCE_SECONDS,
+            ),
+            fanout_shard_size=_integer(
+                "fanout_shard_size",
+                raw.get("fanout_shard_size", defaults.fanout_shard_size),
+                FANOUT_SHARD_SIZES,
+            ),
+            alarm_email=_email(raw.get("alarm_email")),
         )
 
 
@@ -122,6 +151,29 @@ def _boolean(value: Any) -> bool:
     if text in {"false", "0", "no", "off"}:
         return False
     raise ConfigError(f"{_key('recording')} must be true or false, got {value!r}")
+
+
+def _integer(field: str, value: Any, allowed: range) -> int:
+    """A whole number in `allowed`; `-c` gives it as text ("2"), cdk.json as a number."""
+    if isinstance(value, bool) or not (
+        isinstance(value, int) or (isinstance(value, str) and _INTEGER.match(value.strip()))
+    ):
+        raise ConfigError(f"{_key(field)} must be a whole number, got {value!r}")
+    number = int(value)
+    if number not in allowed:
+        raise ConfigError(
+            f"{_key(field)} must be between {allowed.start} and {allowed.stop - 1}, got {number}"
+        )
+    return number
+
+
+def _email(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() in {"", "null"}):
+        return None
+    address = str(value).strip()
+    if not _EMAIL.match(address):
+        raise ConfigError(f"{_key('alarm_email')} must be an e-mail address, got {value!r}")
+    return address
 
 
 def _json_or_text(value: Any) -> Any:

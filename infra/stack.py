@@ -12,6 +12,7 @@ from infra.config import VitrineConfig
 from infra.data.construct import Data
 from infra.functions import PythonFunctions
 from infra.identity.construct import Identity
+from infra.monitoring import Monitoring
 from infra.streaming.construct import Streaming
 from infra.web.construct import Web, resolve_site_dir
 
@@ -31,6 +32,8 @@ class VitrineStack(Stack):
         # First, so that a deployment without the built web app fails before any bundling.
         site_dir = resolve_site_dir(self, site_dir)
 
+        # One dashboard and one alarm topic, which each domain construct adds itself to.
+        monitoring = Monitoring(self, "Monitoring", alarm_email=config.alarm_email)
         data = Data(self, "Data")
         streaming = Streaming(
             self, "Streaming", config=config, recordings_bucket=data.recordings_bucket
@@ -40,10 +43,15 @@ class VitrineStack(Stack):
         chat = Chat(
             self,
             "Chat",
+            config=config,
             functions=functions,
+            monitoring=monitoring,
             catalog=data.catalog,
             connections=data.connections,
-            events=data.events,
+            events_table=data.events,
+            chat=data.chat,
+            channel=streaming.channel,
+            stream_state_rule=streaming.stream_state_rule,
             user_pool=identity.user_pool,
             user_pool_client=identity.web_client,
         )

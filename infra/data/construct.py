@@ -1,5 +1,5 @@
-"""Where Vitrine keeps its data: the DynamoDB tables of functions/common/models.py and the
-recordings and replays buckets.
+"""Where Vitrine keeps its data: the DynamoDB tables of functions/common/models.py and of the
+domains' own dal/ (functions/chat/dal/models.py), and the recordings and replays buckets.
 
 Each table mirrors its PynamoDB model(s) exactly (key names, key types, indexes, TTL attribute);
 tests/infrastructure compares the synthesized tables with the models. Data outlives the stack
@@ -46,6 +46,11 @@ class Data(Construct):
             _key("show_id"),
             _key("event_key"),
             stream=dynamodb.StreamViewType.NEW_IMAGE,
+        )
+        # The chat's items (functions/chat/dal/models.py): each show room's live state, its
+        # messages, polls, contests and moderation; votes and entries in partitions of their own.
+        self.chat = self._table(
+            "ChatTable", _key("pk"), _key("sk"), time_to_live_attribute="expires_at"
         )
         # KpiModel and ReplayModel.
         self.kpis = self._table("KpisTable", _key("show_id"), _key("metric"))

@@ -116,7 +116,7 @@ def test_a_viewer_connects_and_the_connect_handler_records_it(vitrine):
     [
         ("{not json", "malformed_json"),
         ('"just a string"', "missing_action"),
-        ('{"action": "no-such-action"}', "invalid_frame"),
+        ('{"action": "no-such-action"}', "unknown_action"),
         ("", "empty_frame"),
     ],
 )

@@ -19,6 +19,9 @@ CUSTOM_CONTEXT = {
         "domainName": "live.example.com",
         "certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234",
     },
+    "vitrine:chatCoalesceSeconds": "3",
+    "vitrine:fanoutShardSize": 500,
+    "vitrine:alarmEmail": "oncall@example.com",
 }
 
 

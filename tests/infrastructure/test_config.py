@@ -43,6 +43,9 @@ def test_command_line_strings_are_parsed() -> None:
                     "certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-1",
                 }
             ),
+            "vitrine:chatCoalesceSeconds": " 3",
+            "vitrine:fanoutShardSize": "500",
+            "vitrine:alarmEmail": " oncall@example.com ",
         }
     )
 
@@ -55,7 +58,30 @@ def test_command_line_strings_are_parsed() -> None:
         custom_domain=CustomDomain(
             "live.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc-1"
         ),
+        chat_coalesce_seconds=3,
+        fanout_shard_size=500,
+        alarm_email="oncall@example.com",
     )
+
+
+def test_the_chat_defaults_are_a_one_second_window_and_shards_of_a_thousand() -> None:
+    config = VitrineConfig()
+
+    assert (config.chat_coalesce_seconds, config.fanout_shard_size) == (1, 1000)
+    assert config.alarm_email is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0, 0), ("0", 0), (10, 10), ("10", 10)])
+def test_the_coalescing_window_may_be_anything_from_0_to_10_seconds(
+    value: object, expected: int
+) -> None:
+    config = VitrineConfig.from_context({"vitrine:chatCoalesceSeconds": value})
+
+    assert config.chat_coalesce_seconds == expected
+
+
+def test_an_empty_alarm_email_on_the_command_line_means_none() -> None:
+    assert VitrineConfig.from_context({"vitrine:alarmEmail": ""}).alarm_email is None
 
 
 def test_config_is_frozen() -> None:
@@ -74,6 +100,19 @@ def test_config_is_frozen() -> None:
         ("vitrine:allowedOrigins", ["shop.example.com"], "is not an origin like https://"),
         ("vitrine:allowedOrigins", ["*", "https://a.example.com"], '"*" already allows'),
         ("vitrine:customDomain", "live.example.com", "vitrine:customDomain must be null or"),
+        ("vitrine:chatCoalesceSeconds", 11, "vitrine:chatCoalesceSeconds must be between 0 and 10"),
+        ("vitrine:chatCoalesceSeconds", "-1", "must be between 0 and 10, got -1"),
+        (
+            "vitrine:chatCoalesceSeconds",
+            "1.5",
+            "vitrine:chatCoalesceSeconds must be a whole number",
+        ),
+        ("vitrine:chatCoalesceSeconds", True, "vitrine:chatCoalesceSeconds must be a whole number"),
+        ("vitrine:fanoutShardSize", 99, "vitrine:fanoutShardSize must be between 100 and 10000"),
+        ("vitrine:fanoutShardSize", "10001", "must be between 100 and 10000"),
+        ("vitrine:fanoutShardSize", "many", "vitrine:fanoutShardSize must be a whole number"),
+        ("vitrine:alarmEmail", "on-call", "vitrine:alarmEmail must be an e-mail address"),
+        ("vitrine:alarmEmail", "a@b", "vitrine:alarmEmail must be an e-mail address"),
         (
             "vitrine:customDomain",
             {

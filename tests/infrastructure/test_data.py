@@ -6,6 +6,7 @@ import pytest
 from aws_cdk.assertions import Match
 from pynamodb.models import Model
 
+from functions.chat.dal.models import _ChatItem
 from functions.common.models import (
     CartLineModel,
     ConnectionModel,
@@ -19,6 +20,9 @@ from tests.synthesized import Synthesized
 
 pytestmark = pytest.mark.infra
 
+# Every item of the chat table: each one must fit the table's keys.
+CHAT_MODELS = tuple(_ChatItem.__subclasses__())
+
 # Logical-id prefix of each table -> the models stored in it.
 TABLES: dict[str, tuple[type[Model], ...]] = {
     "DataCatalogTable": (ShowModel, ProductModel),
@@ -27,6 +31,7 @@ TABLES: dict[str, tuple[type[Model], ...]] = {
     "DataEventsTable": (EventModel,),
     "DataKpisTable": (KpiModel,),
     "DataReplaysTable": (ReplayModel,),
+    "DataChatTable": CHAT_MODELS,
 }
 
 
@@ -90,8 +95,9 @@ def test_ttl_is_the_models_ttl_attribute(
     ttl_attributes = {ttl.attr_name for model in models if (ttl := model._ttl_attribute())}
 
     if ttl_attributes:
+        (ttl_attribute,) = ttl_attributes  # DynamoDB has one TTL attribute per table
         assert table["Properties"]["TimeToLiveSpecification"] == {
-            "AttributeName": ttl_attributes.pop(),
+            "AttributeName": ttl_attribute,
             "Enabled": True,
         }
     else:
@@ -105,11 +111,14 @@ def test_the_expected_indexes_and_ttls_exist(default_stack: Synthesized) -> None
         "Properties"
     ]
     carts = default_stack.resource("AWS::DynamoDB::Table", "DataCartsTable")["Properties"]
+    chat = default_stack.resource("AWS::DynamoDB::Table", "DataChatTable")["Properties"]
 
     assert [index["IndexName"] for index in catalog["GlobalSecondaryIndexes"]] == ["by_status"]
     assert [index["IndexName"] for index in connections["GlobalSecondaryIndexes"]] == ["by_show"]
     assert connections["TimeToLiveSpecification"]["AttributeName"] == "expires_at"
     assert carts["TimeToLiveSpecification"]["AttributeName"] == "expires_at"
+    assert chat["TimeToLiveSpecification"]["AttributeName"] == "expires_at"
+    assert len(CHAT_MODELS) >= 10  # the room, messages, viewers, polls, votes, contests, ...
 
 
 def test_only_the_event_log_streams_and_with_new_images(default_stack: Synthesized) -> None:

@@ -1,8 +1,10 @@
 """infra/functions: every Vitrine function's runtime, code, layer, environment and grants."""
 
+import ast
 import importlib.util
 import json
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -21,24 +23,60 @@ pytestmark = pytest.mark.infra
 
 POWERTOOLS = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL"}
 
+CHAT = "functions.chat.handlers"
+
 # handler -> {Env variable: the logical-id prefix of the resource it names}
 ENVIRONMENTS: dict[str, dict[Env, str]] = {
-    "functions.chat.handlers.authorize.handler": {
+    f"{CHAT}.authorize.handler": {
         Env.USER_POOL_ID: "IdentityStaffPool",
         Env.USER_POOL_CLIENT_ID: "IdentityStaffPoolWebConsole",
     },
-    "functions.chat.handlers.connect.handler": {
+    f"{CHAT}.connect.handler": {
         Env.CATALOG_TABLE: "DataCatalogTable",
         Env.CONNECTIONS_TABLE: "DataConnectionsTable",
         Env.EVENTS_TABLE: "DataEventsTable",
+        Env.CHAT_TABLE: "DataChatTable",
     },
-    "functions.chat.handlers.disconnect.handler": {
+    f"{CHAT}.disconnect.handler": {
         Env.CONNECTIONS_TABLE: "DataConnectionsTable",
         Env.EVENTS_TABLE: "DataEventsTable",
+        Env.CHAT_TABLE: "DataChatTable",
     },
-    "functions.chat.handlers.default.handler": {},
+    f"{CHAT}.default.handler": {},
+    f"{CHAT}.viewer_actions.handler": {
+        Env.CATALOG_TABLE: "DataCatalogTable",
+        Env.CONNECTIONS_TABLE: "DataConnectionsTable",
+        Env.EVENTS_TABLE: "DataEventsTable",
+        Env.CHAT_TABLE: "DataChatTable",
+    },
+    f"{CHAT}.staff_actions.handler": {
+        Env.CATALOG_TABLE: "DataCatalogTable",
+        Env.CONNECTIONS_TABLE: "DataConnectionsTable",
+        Env.EVENTS_TABLE: "DataEventsTable",
+        Env.CHAT_TABLE: "DataChatTable",
+        Env.CHANNEL_ARN: "StreamingChannel",
+    },
+    f"{CHAT}.fanout.handler": {
+        Env.CATALOG_TABLE: "DataCatalogTable",
+        Env.CONNECTIONS_TABLE: "DataConnectionsTable",
+        Env.CHAT_TABLE: "DataChatTable",
+        Env.WEBSOCKET_ENDPOINT: "ChatApi",
+        Env.FANOUT_QUEUE_URL: "ChatFanOutShardQueue",
+        Env.FANOUT_SHARD_SIZE: "",  # a value, not a resource
+        Env.VIEWER_COUNT_SECONDS: "",
+    },
+    f"{CHAT}.fanout_shard.handler": {
+        Env.CONNECTIONS_TABLE: "DataConnectionsTable",
+        Env.WEBSOCKET_ENDPOINT: "ChatApi",
+    },
+    f"{CHAT}.stream_state.handler": {
+        Env.CHANNEL_ARN: "StreamingChannel",
+        Env.CATALOG_TABLE: "DataCatalogTable",
+        Env.EVENTS_TABLE: "DataEventsTable",
+        Env.CHAT_TABLE: "DataChatTable",
+    },
     "functions.cart.app.app": {
-        Env.BRAND_NAME: "",  # a value, not a resource
+        Env.BRAND_NAME: "",
         Env.CATALOG_TABLE: "DataCatalogTable",
         Env.USER_POOL_ID: "IdentityStaffPool",
         Env.USER_POOL_CLIENT_ID: "IdentityStaffPoolWebConsole",
@@ -46,14 +84,81 @@ ENVIRONMENTS: dict[str, dict[Env, str]] = {
     },
 }
 
-# handler -> the tables it may write (logical-id prefixes)
-WRITES = {
-    "functions.chat.handlers.authorize.handler": set(),
-    "functions.chat.handlers.connect.handler": {"DataConnectionsTable", "DataEventsTable"},
-    "functions.chat.handlers.disconnect.handler": {"DataConnectionsTable", "DataEventsTable"},
-    "functions.chat.handlers.default.handler": set(),
-    "functions.cart.app.app": {"DataCatalogTable"},
+# What a role may do on a table, in the words of CDK's grants: read (grant_read_data), write
+# (grant_write_data: puts, updates and deletes), update alone, and stream (the table's stream).
+READ, UPDATE, STREAM = frozenset({"read"}), frozenset({"update"}), frozenset({"stream"})
+WRITE = frozenset({"put", "update", "delete"})
+READ_WRITE = READ | WRITE
+
+# handler -> {table (logical-id prefix): what the role may do on it}; nothing else.
+TABLE_ACCESS: dict[str, dict[str, frozenset[str]]] = {
+    f"{CHAT}.authorize.handler": {},
+    f"{CHAT}.connect.handler": {
+        "DataCatalogTable": READ,
+        "DataConnectionsTable": WRITE,
+        "DataEventsTable": WRITE,
+        "DataChatTable": READ_WRITE,  # the ban check, the viewer count
+    },
+    f"{CHAT}.disconnect.handler": {
+        "DataConnectionsTable": READ_WRITE,
+        "DataEventsTable": WRITE,
+        "DataChatTable": WRITE,
+    },
+    f"{CHAT}.default.handler": {},
+    f"{CHAT}.viewer_actions.handler": {
+        "DataCatalogTable": READ,
+        "DataConnectionsTable": READ | UPDATE,  # who is speaking; a viewer's new name
+        "DataEventsTable": WRITE,
+        "DataChatTable": READ_WRITE,
+    },
+    f"{CHAT}.staff_actions.handler": {
+        "DataCatalogTable": READ_WRITE,  # the show's status
+        "DataConnectionsTable": READ,  # a banned viewer's (closed through @connections)
+        "DataEventsTable": WRITE,
+        "DataChatTable": READ_WRITE,
+    },
+    f"{CHAT}.fanout.handler": {
+        "DataEventsTable": STREAM,
+        "DataCatalogTable": READ,
+        "DataConnectionsTable": READ | UPDATE,  # the audience; connections marked gone
+        "DataChatTable": READ_WRITE,
+    },
+    f"{CHAT}.fanout_shard.handler": {"DataConnectionsTable": UPDATE},
+    f"{CHAT}.stream_state.handler": {
+        "DataCatalogTable": READ_WRITE,
+        "DataEventsTable": WRITE,
+        "DataChatTable": READ_WRITE,
+    },
+    "functions.cart.app.app": {"DataCatalogTable": READ_WRITE},
 }
+
+# handler -> the @connections methods it may call (POST a frame, DELETE a connection).
+CONNECTIONS_METHODS: dict[str, set[str]] = {
+    f"{CHAT}.default.handler": {"POST"},
+    f"{CHAT}.viewer_actions.handler": {"POST"},
+    f"{CHAT}.staff_actions.handler": {"POST", "DELETE"},
+    f"{CHAT}.fanout.handler": {"POST"},
+    f"{CHAT}.fanout_shard.handler": {"POST"},
+}
+
+# handler -> {queue (logical-id prefix): "send" or "consume"}
+QUEUE_ACCESS: dict[str, dict[str, str]] = {
+    f"{CHAT}.fanout.handler": {"ChatFanOutShardQueue": "send", "ChatFanOutStreamFailures": "send"},
+    f"{CHAT}.fanout_shard.handler": {"ChatFanOutShardQueue": "consume"},
+    f"{CHAT}.stream_state.handler": {"ChatLifecycleDeadLetters": "send"},
+}
+
+IVS_ACTIONS = {
+    f"{CHAT}.staff_actions.handler": {
+        "ivs:PutMetadata",
+        "ivs:StopStream",
+        "ivs:GetStream",
+        "ivs:GetChannel",
+    }
+}
+
+# The fan-out is CPU-bound on signing requests: one full vCPU (Lambda allots CPU by memory).
+ONE_VCPU = {f"{CHAT}.fanout.handler", f"{CHAT}.fanout_shard.handler"}
 
 
 def _vitrine_functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -79,7 +184,10 @@ def test_every_function_runs_python_3_13_on_graviton_traced_with_the_layer(
         assert properties["Architectures"] == ["arm64"], handler
         assert properties["TracingConfig"] == {"Mode": "Active"}, handler
         assert properties["Layers"] == [{"Ref": layer}], handler
-        assert 256 <= properties["MemorySize"] <= 512, handler
+        if handler in ONE_VCPU:
+            assert properties["MemorySize"] == 1769, handler
+        else:
+            assert 256 <= properties["MemorySize"] <= 512, handler
     default_stack.template.has_resource_properties(
         "AWS::Lambda::LayerVersion",
         {"CompatibleRuntimes": ["python3.13"], "CompatibleArchitectures": ["arm64"]},
@@ -118,6 +226,20 @@ def test_environments_hold_only_powertools_settings_and_env_names(
         assert set(variables) - POWERTOOLS == {env.value for env in ENVIRONMENTS[handler]}, handler
 
 
+def _named_resources(value: Any) -> set[str]:
+    """The logical ids that a template value refers to (Ref, GetAtt), pseudo parameters aside."""
+    if isinstance(value, list):
+        return set().union(*(_named_resources(item) for item in value))
+    if not isinstance(value, dict):
+        return set()
+    named = set()
+    if isinstance(value.get("Ref"), str) and not value["Ref"].startswith("AWS::"):
+        named.add(value["Ref"])
+    if isinstance(value.get("Fn::GetAtt"), list):
+        named.add(value["Fn::GetAtt"][0])
+    return named.union(*(_named_resources(item) for item in value.values()))
+
+
 def test_environment_variables_name_the_right_resources(default_stack: Synthesized) -> None:
     for handler, expected in ENVIRONMENTS.items():
         variables = default_stack.function(handler)["Properties"]["Environment"]["Variables"]
@@ -126,8 +248,8 @@ def test_environment_variables_name_the_right_resources(default_stack: Synthesiz
             if not prefix:
                 assert isinstance(value, str), (handler, env)
                 continue
-            logical_id = value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]
-            assert logical_id[:-8] == prefix, (handler, env, logical_id)  # CDK adds an 8-char hash
+            # CDK adds an 8-character hash to each logical id.
+            assert {name[:-8] for name in _named_resources(value)} == {prefix}, (handler, env)
 
 
 def test_the_cart_function_knows_the_brand_and_the_allowed_origins(
@@ -149,33 +271,178 @@ def test_no_endpoint_override_is_ever_deployed(default_stack: Synthesized) -> No
     assert "AWS_ENDPOINT_URL" not in default_stack.template_path.read_text()
 
 
-def _dynamodb_actions(synthesized: Synthesized, handler: str) -> dict[str, set[str]]:
-    """Table (logical-id prefix) -> the DynamoDB actions the handler's role allows on it."""
+def _role_statements(synthesized: Synthesized, handler: str) -> list[dict[str, Any]]:
+    """Every statement of the policies attached to the handler's role."""
     role = synthesized.function(handler)["Properties"]["Role"]["Fn::GetAtt"][0]
-    allowed: dict[str, set[str]] = defaultdict(set)
-    for policy in synthesized.resources("AWS::IAM::Policy").values():
-        if {"Ref": role} not in policy["Properties"]["Roles"]:
-            continue
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            actions = statement["Action"]
-            actions = [actions] if isinstance(actions, str) else actions
-            resources = json.dumps(statement["Resource"])
-            for table in synthesized.resources("AWS::DynamoDB::Table"):
-                if table in resources:
-                    allowed[table[:-8]] |= {a for a in actions if a.startswith("dynamodb:")}
-    return allowed
+    return [
+        statement
+        for policy in synthesized.resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
 
 
-@pytest.mark.parametrize("handler", WRITES)
-def test_each_function_writes_only_its_tables_and_touches_no_other(
+def _actions(statement: dict[str, Any]) -> set[str]:
+    actions = statement["Action"]
+    return {actions} if isinstance(actions, str) else set(actions)
+
+
+def _resources(statement: dict[str, Any]) -> list[Any]:
+    resources = statement["Resource"]
+    return resources if isinstance(resources, list) else [resources]
+
+
+def _table_access(synthesized: Synthesized, handler: str) -> dict[str, frozenset[str]]:
+    """Table (logical-id prefix) -> what the handler's role may do on it (see READ, WRITE...)."""
+    tables = set(synthesized.resources("AWS::DynamoDB::Table"))
+    access: dict[str, set[str]] = defaultdict(set)
+    for statement in _role_statements(synthesized, handler):
+        actions = _actions(statement)
+        for resource in _resources(statement):
+            for table in _named_resources(resource) & tables:
+                if "StreamArn" in json.dumps(resource):
+                    if "dynamodb:GetRecords" in actions:
+                        access[table[:-8]].add("stream")
+                    continue
+                if {"dynamodb:GetItem", "dynamodb:Query"} <= actions:
+                    access[table[:-8]].add("read")
+                if "dynamodb:PutItem" in actions:
+                    access[table[:-8]].add("put")
+                if "dynamodb:UpdateItem" in actions:
+                    access[table[:-8]].add("update")
+                if "dynamodb:DeleteItem" in actions:
+                    access[table[:-8]].add("delete")
+    return {table: frozenset(allowed) for table, allowed in access.items()}
+
+
+def test_every_function_has_its_table_grants(default_stack: Synthesized) -> None:
+    assert set(TABLE_ACCESS) == set(ENVIRONMENTS)
+
+
+@pytest.mark.parametrize("handler", TABLE_ACCESS)
+def test_each_function_may_do_exactly_its_part_on_each_table(
     default_stack: Synthesized, handler: str
 ) -> None:
-    allowed = _dynamodb_actions(default_stack, handler)
-    writes = {table for table, actions in allowed.items() if "dynamodb:PutItem" in actions}
+    access = _table_access(default_stack, handler)
     told_about = {prefix for prefix in ENVIRONMENTS[handler].values() if prefix}
 
-    assert writes == WRITES[handler]
-    assert set(allowed) <= told_about
+    assert access == TABLE_ACCESS[handler]
+    # A table it may touch is a table it is told the name of (a stream comes with its records).
+    assert {table for table, allowed in access.items() if allowed != STREAM} <= told_about
+
+
+def _connections_methods(synthesized: Synthesized, handler: str) -> set[str]:
+    methods = set()
+    for statement in _role_statements(synthesized, handler):
+        if "execute-api:ManageConnections" not in _actions(statement):
+            continue
+        for resource in _resources(statement):
+            parts = resource["Fn::Join"][1]
+            api = synthesized.logical_id("AWS::ApiGatewayV2::Api", "ChatApi")
+            assert {"Ref": api} in parts, (handler, "another API's connections")
+            found = re.fullmatch(r"/live/(\w+)/@connections/\*", parts[-1])
+            assert found, (handler, parts[-1])
+            methods.add(found.group(1))
+    return methods
+
+
+@pytest.mark.parametrize("handler", ENVIRONMENTS)
+def test_each_function_may_call_only_its_connections_methods_on_the_live_stage(
+    default_stack: Synthesized, handler: str
+) -> None:
+    assert _connections_methods(default_stack, handler) == CONNECTIONS_METHODS.get(handler, set())
+
+
+QUEUE_ACTIONS = {
+    "send": {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"},
+    "consume": {
+        "sqs:ReceiveMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+    },
+}
+
+
+@pytest.mark.parametrize("handler", ENVIRONMENTS)
+def test_each_function_sends_to_or_consumes_only_its_queues(
+    default_stack: Synthesized, handler: str
+) -> None:
+    queues = set(default_stack.resources("AWS::SQS::Queue"))
+    allowed: dict[str, set[str]] = defaultdict(set)
+    for statement in _role_statements(default_stack, handler):
+        sqs_actions = {action for action in _actions(statement) if action.startswith("sqs:")}
+        for queue in _named_resources(statement["Resource"]) & queues:
+            allowed[queue[:-8]] |= sqs_actions
+
+    assert dict(allowed) == {
+        queue: QUEUE_ACTIONS[kind] for queue, kind in QUEUE_ACCESS.get(handler, {}).items()
+    }
+
+
+@pytest.mark.parametrize("handler", ENVIRONMENTS)
+def test_only_the_staff_actions_control_the_channel(
+    default_stack: Synthesized, handler: str
+) -> None:
+    channel = default_stack.logical_id("AWS::IVS::Channel", "StreamingChannel")
+    ivs = set()
+    for statement in _role_statements(default_stack, handler):
+        if actions := {action for action in _actions(statement) if action.startswith("ivs:")}:
+            assert statement["Resource"] == {"Fn::GetAtt": [channel, "Arn"]}, handler
+            ivs |= actions
+
+    assert ivs == IVS_ACTIONS.get(handler, set())
+
+
+# The services any role may name at all; a grant on anything else fails here first.
+ALLOWED_SERVICES = {"logs", "xray", "dynamodb", "execute-api", "sqs", "ivs"}
+# Actions that have no resource-level permissions, hence "*".
+STAR_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}
+
+
+@pytest.mark.parametrize("handler", ENVIRONMENTS)
+def test_no_function_is_granted_another_service_or_a_wildcard_resource(
+    default_stack: Synthesized, handler: str
+) -> None:
+    for statement in _role_statements(default_stack, handler):
+        assert statement["Effect"] == "Allow"
+        assert {action.split(":")[0] for action in _actions(statement)} <= ALLOWED_SERVICES
+        if "*" in _resources(statement):
+            assert _actions(statement) <= STAR_ACTIONS, handler
+
+
+def test_only_the_fanout_may_list_streams(default_stack: Synthesized) -> None:
+    listing = {
+        handler
+        for handler in ENVIRONMENTS
+        for statement in _role_statements(default_stack, handler)
+        if "dynamodb:ListStreams" in _actions(statement)
+    }
+
+    assert listing == {f"{CHAT}.fanout.handler"}
+
+
+def _defines(module: Path, name: str) -> bool:
+    tree = ast.parse(module.read_text())
+    return any(
+        (isinstance(node, ast.FunctionDef) and node.name == name)
+        or (
+            isinstance(node, ast.Assign)
+            and any(isinstance(target, ast.Name) and target.id == name for target in node.targets)
+        )
+        for node in tree.body
+    )
+
+
+@pytest.mark.parametrize("handler", ENVIRONMENTS)
+def test_every_handler_path_names_a_module_and_its_handler(handler: str) -> None:
+    """A misspelt handler deploys without a complaint and fails on every invocation."""
+    module, _, name = handler.rpartition(".")
+    source = REPO_ROOT / f"{module.replace('.', '/')}.py"
+
+    assert source.is_file(), f"{handler}: no {source.relative_to(REPO_ROOT)}"
+    assert _defines(source, name), f"{handler}: {source.name} defines no {name}"
 
 
 # Bundled assets: what `cdk deploy` uploads. Bundling runs uv (PyPI wheels, cached by uv) and
