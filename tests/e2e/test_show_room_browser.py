@@ -9,7 +9,7 @@ from tests.e2e.conftest import screenshot
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 XSS_NAME = "<b>Eve</b>"
-XSS_TEXT = "<img src=x onerror=\"window.__xss=1\"> hello"
+XSS_TEXT = '<img src=x onerror="window.__xss=1"> hello'
 
 
 @pytest.fixture
