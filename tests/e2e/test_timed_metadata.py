@@ -25,8 +25,7 @@ from botocore.config import Config
 
 from local.ivs.ffmpeg import ffmpeg_exe
 from local.ivs.playlists import segment_durations
-from tests.e2e.conftest import ROOT, RunningVitrine
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, RunningVitrine
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

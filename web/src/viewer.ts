@@ -75,7 +75,7 @@ class ViewerPage {
         nameError: byId("name-error"),
       },
       (frame) => this.send(frame),
-      (name) => this.room?.connect(name),
+      (name) => this.room?.rename(name),
     );
     this.notice.onChange = () => this.updateComposer();
     this.showState.onChange = (status) => {
@@ -125,6 +125,7 @@ class ViewerPage {
       error: (frame) => this.refused(frame),
       ack: (frame) => {
         this.composer.acknowledged(frame.ref);
+        if (frame.ref === "set_name") this.composer.joined(); // a message held for the name goes now
         if (frame.ref?.startsWith("poll:")) this.poll.answered(frame.ref.slice(5), null);
         if (frame.ref?.startsWith("contest:")) this.contest.entered(frame.ref.slice(8));
       },
@@ -204,6 +205,7 @@ class ViewerPage {
       const until = frame.retry_after_seconds ? new Date(Date.now() + frame.retry_after_seconds * 1000) : null;
       if (until) this.notice.setMuted(until);
     }
+    if (frame.ref === "set_name") return this.composer.nameRefused(frame.detail);
     if (this.composer.refused(frame)) return;
     const ref = frame.ref ?? "";
     // "conflict": answered or entered already (from another tab, before a reload): keep it.

@@ -177,9 +177,15 @@ export class Composer {
     this.cooldownTimer = window.setInterval(tick, 250);
   }
 
-  private askForName(): void {
+  /** The room refused the chosen name (e.g. it poses as staff): ask again, saying why. */
+  nameRefused(reason: string): void {
+    saveDisplayName("");
+    this.askForName(reason);
+  }
+
+  private askForName(reason = ""): void {
     const { nameSheet, nameInput, nameError } = this.parts;
-    nameError.textContent = "";
+    nameError.textContent = reason;
     nameInput.value = "";
     nameSheet.showModal();
     nameInput.focus();

@@ -12,7 +12,9 @@ import type { ProductCard } from "../protocol";
 import { el, mark } from "./el";
 import { productImage, productLink } from "./products";
 
-export const CUE_GRACE_MS = 6_000;
+// Longer than the player plays behind live (IVS low latency: 2–5 s; the local stand-in's 2 s
+// segments: ~6 s, measured in tests/e2e/test_timed_metadata.py), so the cue wins when there is one.
+export const CUE_GRACE_MS = 10_000;
 
 type Shown = Pick<ProductCard, "sku" | "name" | "price" | "currency" | "image_url"> &
   Partial<Pick<ProductCard, "product_url" | "in_stock">>;

@@ -36,6 +36,13 @@ export class Room {
     mark("roomState", "waiting");
   }
 
+  /** The viewer chose a name: said over the open socket (a reconnect would log them leaving
+   * and joining again); later reconnections carry it in their URL. */
+  rename(name: string): void {
+    this.url.searchParams.set("name", name);
+    if (!this.send({ action: "set_name", name, ref: "set_name" })) this.connect(name);
+  }
+
   /** Connects as `name` ("" before the viewer picked one); reconnects if already connected. */
   connect(name: string): void {
     if (this.stopped) return;
