@@ -133,6 +133,15 @@ class LocalRuntime:
             "userPoolClientId": settings.user_pool_client_id,
             "cognitoEndpoint": f"{self.base_url}/local/cognito/",
         }
+        if options.stream and options.source == "rtmp":
+            from local.ivs.config import RtmpSource
+
+            # The console shows OBS where to publish (the local ingest checks no key).
+            ingest = RtmpSource(port=options.rtmp_port, host=options.rtmp_host)
+            self.runtime_config |= {
+                "ingestUrl": ingest.url.removesuffix(ingest.stream_key),
+                "streamKey": ingest.stream_key,
+            }
 
     def gateway(self) -> Starlette:
         template, lambdas = self._started()

@@ -179,6 +179,8 @@ def test_the_blocklist_refuses_messages_and_only_an_admin_changes_it(join):
         time.sleep(1.2)  # the viewer's own pace
         answer = ana.request("chat", text=f"this is a {word.upper()}!")
     assert answer["error"] == "blocked_word"
+    assert word in join(role="admin").snapshot["blocklist"]  # what the console edits
+    assert join(role="moderator").snapshot["blocklist"] is None
     admin.request("set_blocklist", words=[])
 
 

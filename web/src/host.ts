@@ -46,7 +46,11 @@ function openRoom(config: VitrineConfig, session: StaffSession, show: Show): voi
   byId("shows").hidden = true;
   history.replaceState(null, "", `${location.pathname}?show=${encodeURIComponent(show.show_id)}`);
   // OBS settings: not in config.json yet (see console/studio.ts for where to find them).
-  room = new ConsoleRoom({ config, session, show, toasts, ingest: null });
+  const ingest =
+    config.ingestUrl && config.streamKey !== undefined
+      ? { server: config.ingestUrl, streamKey: config.streamKey }
+      : null;
+  room = new ConsoleRoom({ config, session, show, toasts, ingest });
   byId("room-back").addEventListener("click", () => backToShows(config, session));
   room.start();
 }

@@ -125,6 +125,8 @@ export interface SnapshotFrame {
   contest: ContestView | null;
   promo: null;
   messages: MessageView[];
+  /** To admins only: the brand-wide blocklist they edit. */
+  blocklist: string[] | null;
 }
 
 export type Update =

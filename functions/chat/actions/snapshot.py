@@ -3,6 +3,7 @@
 from functions.chat.actions.context import ActionContext
 from functions.chat.dal import room, shows
 from functions.chat.logic.frames import SnapshotFrame, You, refuse
+from functions.common.events import StaffRole
 
 
 def snapshot(context: ActionContext) -> SnapshotFrame:
@@ -30,4 +31,5 @@ def snapshot(context: ActionContext) -> SnapshotFrame:
         poll=room.view_poll(poll) if poll else None,
         contest=room.view_contest(contest) if contest else None,
         messages=room.last_messages(actor.show_id),
+        blocklist=room.blocklist() if actor.staff_role is StaffRole.ADMIN else None,
     )

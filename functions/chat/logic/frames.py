@@ -338,6 +338,7 @@ class SnapshotFrame(_ServerFrame):
     contest: ContestView | None = None
     promo: None = None  # the live promo, when the commerce path lands
     messages: list[MessageView]  # the last 50, oldest first
+    blocklist: list[str] | None = None  # to admins only: the brand-wide list they edit
 
 
 class MessagePosted(BaseModel):

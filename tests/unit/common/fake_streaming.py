@@ -4,6 +4,7 @@ from typing import Any
 
 from functions.common.streaming import (
     ChannelOffline,
+    MetadataThrottled,
     StreamInfo,
     StreamingService,
     StreamState,
@@ -12,11 +13,14 @@ from functions.common.streaming import (
 
 
 class FakeStreaming:
-    """A channel is offline until `go_live`; accepted cues are kept in `cues`, in order."""
+    """A channel is offline until `go_live`; accepted cues are kept in `cues`, in order.
+    `throttled` calls to put_metadata are refused first, as IVS refuses a 6th cue a second."""
 
     def __init__(self, playback_url: str = "https://live.example/master.m3u8") -> None:
         self.playback_url = playback_url
         self.cues: list[tuple[str, dict[str, Any]]] = []
+        self.throttled = 0
+        self.refused = 0
         self._streams: dict[str, str] = {}  # channel ARN -> stream id
 
     def go_live(self, channel_arn: str, stream_id: str = "st-fake") -> None:
@@ -26,6 +30,9 @@ class FakeStreaming:
         encode_metadata(payload)  # the adapter's 1 KB limit, MetadataTooLarge
         if channel_arn not in self._streams:
             raise ChannelOffline(channel_arn)
+        if self.refused < self.throttled:
+            self.refused += 1
+            raise MetadataThrottled(channel_arn)
         self.cues.append((channel_arn, payload))
 
     def stream_info(self, channel_arn: str) -> StreamInfo:

@@ -10,6 +10,7 @@ from botocore.stub import Stubber
 from functions.common.streaming import (
     ChannelOffline,
     IvsStreaming,
+    MetadataThrottled,
     MetadataTooLarge,
     StreamInfo,
     StreamState,
@@ -56,10 +57,17 @@ def test_an_offline_channel_is_channel_offline_for_put_metadata_and_stop_stream(
         streaming.stop_stream(ARN)
 
 
-def test_other_ivs_errors_are_not_mistaken_for_an_offline_channel(ivs):
+def test_a_throttled_cue_is_told_apart_for_the_caller_to_retry(ivs):
     client, stubber = ivs
     stubber.add_client_error("put_metadata", "ThrottlingException", http_status_code=429)
-    with pytest.raises(client.exceptions.ThrottlingException):
+    with pytest.raises(MetadataThrottled):
+        IvsStreaming(client).put_metadata(ARN, {"n": 1})
+
+
+def test_other_ivs_errors_are_not_mistaken_for_an_offline_channel(ivs):
+    client, stubber = ivs
+    stubber.add_client_error("put_metadata", "ValidationException", http_status_code=400)
+    with pytest.raises(client.exceptions.ValidationException):
         IvsStreaming(client).put_metadata(ARN, {"n": 1})
 
 

@@ -29,6 +29,8 @@ export class RoomState {
   you: You | null = null;
   viewers = 0;
   slowModeSeconds = 0;
+  /** The brand's blocklist as the server has it (admins receive it in the snapshot). */
+  blocklist: string[] | null = null;
   pinned: MessageView | null = null;
   featured: ProductCard | null = null;
   poll: PollView | null = null;
@@ -47,6 +49,7 @@ export class RoomState {
     this.you = snapshot.you;
     this.viewers = snapshot.viewers;
     this.slowModeSeconds = snapshot.slow_mode_seconds;
+    if (snapshot.blocklist) this.blocklist = snapshot.blocklist;
     this.pinned = snapshot.pinned;
     this.featured = snapshot.featured;
     this.poll = snapshot.poll;

@@ -8,8 +8,6 @@ import { canDo } from "./roles";
 export const SLOW_MODE_CHOICES = [0, 5, 10, 30, 60] as const;
 const MAX_WORDS = 500;
 const MAX_WORD_LENGTH = 40;
-/** The protocol cannot read the blocklist back: this browser remembers what it saved last. */
-const BLOCKLIST_KEY = "vitrine.blocklist";
 
 /** Where OBS publishes: the RTMPS server and the stream key, when the deployment provides them. */
 export interface IngestDetails {
@@ -19,6 +17,7 @@ export interface IngestDetails {
 
 export class StudioPanel {
   private readonly slowMode = byId("slow-mode");
+  private shownBlocklist: string[] | null = null;
 
   constructor(
     private readonly ctx: RoomContext,
@@ -44,6 +43,12 @@ export class StudioPanel {
       choice.setAttribute("aria-pressed", String(Number(choice.dataset.seconds) === current));
     }
     byId("blocklist-card").hidden = !canDo(role, "set_blocklist");
+    const saved = this.ctx.state.blocklist;
+    if (saved && saved !== this.shownBlocklist) {
+      // A new list from the server (a snapshot): edits in progress are only replaced then.
+      byId<HTMLTextAreaElement>("blocklist-words").value = saved.join("\n");
+      this.shownBlocklist = saved;
+    }
     this.renderModerated();
     this.renderIngest(canDo(role, "arm_show"));
   }
@@ -116,7 +121,6 @@ export class StudioPanel {
     const form = byId<HTMLFormElement>("blocklist-form");
     const text = byId<HTMLTextAreaElement>("blocklist-words");
     const submit = form.querySelector<HTMLButtonElement>("button[type=submit]");
-    text.value = localStorage.getItem(BLOCKLIST_KEY) ?? "";
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const parsed = parseBlocklist(text.value);
@@ -138,7 +142,7 @@ export class StudioPanel {
           buttons: submit ? [submit] : [],
           onAck: () => {
             text.value = parsed.join("\n");
-            localStorage.setItem(BLOCKLIST_KEY, text.value);
+            this.ctx.state.blocklist = this.shownBlocklist = parsed;
           },
         },
       );
