@@ -13,6 +13,7 @@ from functions.chat.adapters.connections_api import ConnectionsApi
 from functions.chat.dal import audience
 from functions.chat.logic import roles
 from functions.chat.logic.frames import (
+    AckFrame,
     FrameError,
     ServerFrame,
     parse_client_frame,
@@ -67,6 +68,8 @@ def run(
         logger().info("frame refused", extra={"error": error.frame.error})
         return {"statusCode": 200, "body": error.frame.error}
     metrics().add_metric(name="FrameHandled", unit="Count", value=1)
+    if reply is None and frame.ref is not None:
+        reply = AckFrame(action=frame.action, ref=frame.ref)  # a frame with a ref is answered
     if reply is not None:
         api.send(connection_id, reply)
     return {"statusCode": 200, "body": "ok"}
