@@ -131,11 +131,15 @@ class FanOut(Construct):
             environment={
                 Env.CONNECTIONS_TABLE: connections.table_name,
                 Env.WEBSOCKET_ENDPOINT: stage.callback_url,
+                # A shard's failed remainder is re-queued as a smaller shard of its own.
+                Env.FANOUT_QUEUE_URL: self.shard_queue.queue_url,
+                Env.FANOUT_SHARD_SIZE: str(config.fanout_shard_size),
             },
             memory_size=ONE_VCPU_MB,
             timeout_seconds=SHARD_TIMEOUT_SECONDS,
         )
         connections.grant(self.shard_function, "dynamodb:UpdateItem")  # connections gone
+        self.shard_queue.grant_send_messages(self.shard_function)
         grant_connections(stage, self.shard_function, ConnectionsMethod.POST)
         self.shard_function.add_event_source(
             event_sources.SqsEventSource(

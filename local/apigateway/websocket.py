@@ -3,6 +3,7 @@
 Each step invokes the function the template wires to it, with API Gateway's event shapes; a
 function that fails is answered as API Gateway answers it (a refused upgrade, an error frame)."""
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Mapping
@@ -48,6 +49,7 @@ class WebSocketApi:
         if not await self._connect(websocket, info, query, headers):
             return
         close_code = 1006  # gone before the upgrade completed: $disconnect runs all the same
+        in_flight: set[asyncio.Task[None]] = set()
         try:
             await websocket.accept()
             client = Client(info.connection_id, websocket, info.source_ip, info.user_agent)
@@ -59,12 +61,23 @@ class WebSocketApi:
                     close_code = message.get("code", 1000)
                     break
                 client.last_active_at = datetime.now(UTC)
-                if not await self._route_frame(client, info, message):
+                text = message.get("text")
+                if text is None:  # API Gateway refuses binary frames by closing the connection
+                    await self.hub.disconnect(
+                        info.connection_id, 1003, "binary frames are not supported"
+                    )
                     close_code = 1003
                     break
+                # API Gateway invokes each frame's route as the frame arrives, without waiting
+                # for the previous one: a slow handler never stops the connection being read.
+                task = asyncio.create_task(self._route_frame(client, info, text))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
         except WebSocketDisconnect as disconnect:
             close_code = disconnect.code
         finally:
+            if in_flight:  # frames already received are handled before `$disconnect`
+                await asyncio.gather(*in_flight, return_exceptions=True)
             await self.hub.remove(info.connection_id)
             await self._disconnect(info, headers, close_code)
 
@@ -124,19 +137,14 @@ class WebSocketApi:
             return False
         return True
 
-    async def _route_frame(
-        self, client: Client, info: WebSocketClientInfo, message: Mapping[str, Any]
-    ) -> bool:
-        """Invoke the frame's route; False when the client must be disconnected."""
-        text = message.get("text")
-        if text is None:  # API Gateway refuses binary frames by closing the connection
-            await self.hub.disconnect(client.connection_id, 1003, "binary frames are not supported")
-            return False
+    async def _route_frame(self, client: Client, info: WebSocketClientInfo, text: str) -> None:
+        """Invoke the frame's route, answering as API Gateway does when none matches or the
+        function fails."""
         request = self._context(info, "$default", "MESSAGE")
         route_key = self.wiring.route_for_frame(text)
         if route_key is None:
             self.hub.post(client.connection_id, gateway_error_frame("Forbidden", request))
-            return True
+            return
         event = {
             "requestContext": request | {"routeKey": route_key, "messageId": uuid.uuid4().hex},
             "body": text,
@@ -148,7 +156,6 @@ class WebSocketApi:
         if invocation.failed:
             frame = gateway_error_frame("Internal server error", request)
             self.hub.post(client.connection_id, frame)
-        return True
 
     async def _disconnect(
         self, info: WebSocketClientInfo, headers: dict[str, str], close_code: int

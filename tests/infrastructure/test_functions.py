@@ -1,7 +1,9 @@
 """infra/functions: every Vitrine function's runtime, code, layer, environment and grants."""
 
 import ast
+import importlib
 import importlib.util
+import inspect
 import json
 import platform
 import re
@@ -68,6 +70,8 @@ ENVIRONMENTS: dict[str, dict[Env, str]] = {
     f"{CHAT}.fanout_shard.handler": {
         Env.CONNECTIONS_TABLE: "DataConnectionsTable",
         Env.WEBSOCKET_ENDPOINT: "ChatApi",
+        Env.FANOUT_QUEUE_URL: "ChatFanOutShardQueue",
+        Env.FANOUT_SHARD_SIZE: "",
     },
     f"{CHAT}.stream_state.handler": {
         Env.CHANNEL_ARN: "StreamingChannel",
@@ -144,7 +148,8 @@ CONNECTIONS_METHODS: dict[str, set[str]] = {
 # handler -> {queue (logical-id prefix): "send" or "consume"}
 QUEUE_ACCESS: dict[str, dict[str, str]] = {
     f"{CHAT}.fanout.handler": {"ChatFanOutShardQueue": "send", "ChatFanOutStreamFailures": "send"},
-    f"{CHAT}.fanout_shard.handler": {"ChatFanOutShardQueue": "consume"},
+    # A shard worker re-queues the remainder of a shard it could not deliver.
+    f"{CHAT}.fanout_shard.handler": {"ChatFanOutShardQueue": "consume and send"},
     f"{CHAT}.stream_state.handler": {"ChatLifecycleDeadLetters": "send"},
 }
 
@@ -355,6 +360,14 @@ def test_each_function_may_call_only_its_connections_methods_on_the_live_stage(
 
 QUEUE_ACTIONS = {
     "send": {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"},
+    "consume and send": {
+        "sqs:ReceiveMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+    },
     "consume": {
         "sqs:ReceiveMessage",
         "sqs:ChangeMessageVisibility",
@@ -600,3 +613,18 @@ def test_layer_bundling_fails_loudly_instead_of_falling_back_to_docker(tmp_path:
 
     with pytest.raises(BundlingError, match="uv export"):
         bundling.try_bundle(str(tmp_path / "out"), None)  # type: ignore[arg-type]
+
+
+_REQUIRED_SETTING = re.compile(r"""\.require\(["']([a-z_]+)["']\)""")
+
+
+@pytest.mark.parametrize("handler", [h for h in ENVIRONMENTS if h.endswith(".handler")])
+def test_every_setting_a_handler_requires_is_in_its_environment(
+    default_stack: Synthesized, handler: str
+) -> None:
+    """`settings.require("x")` in a handler's module fails at run time when its construct
+    forgot the variable: caught here, at synth, instead of on the first large show."""
+    module = importlib.import_module(handler.rpartition(".")[0])
+    required = set(_REQUIRED_SETTING.findall(Path(inspect.getfile(module)).read_text()))
+    given = set(default_stack.function(handler)["Properties"]["Environment"]["Variables"])
+    assert {Env[name.upper()].value for name in required} <= given
