@@ -47,6 +47,11 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 
 deps: .venv/.synced node_modules/.installed web/node_modules/.installed
 
+# Lighthouse (for bench/web_budget.py) is only installed by `make bench`.
+bench/lighthouse/node_modules/.installed: bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	cd bench/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 web/dist/index.html: web/node_modules/.installed $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print)
 	cd web && npm run build
 
@@ -86,7 +91,7 @@ format: .venv/.synced
 deploy: deps web
 	npx cdk deploy --require-approval never $(ARGS)
 
-bench: deps $(TEMPLATE)
+bench: deps web bench/lighthouse/node_modules/.installed $(TEMPLATE)
 	$(UV) run --frozen python -m bench $(ARGS)
 
 clean:

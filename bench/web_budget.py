@@ -5,7 +5,7 @@ performance score.
     uv run python -m bench.web_budget http://127.0.0.1:8080 [--path /?show=demo-show]
 
 Budget (issue 6, kept by later issues): viewer JS ≤ 60 KB gzipped, Lighthouse mobile ≥ 90.
-Lighthouse comes from the repository's npm devDependencies (`npm install` at the root) and
+Lighthouse comes from bench/lighthouse's npm packages (`make bench` installs them) and
 drives Chromium at $CHROME_PATH (default /usr/bin/chromium). The score is the median of
 LIGHTHOUSE_RUNS runs: one run on a shared machine is noisy."""
 
@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlparse
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-LIGHTHOUSE = REPO_ROOT / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE = REPO_ROOT / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 LIGHTHOUSE_RUNS = 3
 # The SDK chunk (named so by web/vite.config.ts) and its worker are the player, not the page.
 SDK_PREFIX = "amazon-ivs-"
@@ -98,7 +98,7 @@ def lighthouse_performance(url: str, runs: int = LIGHTHOUSE_RUNS) -> float:
     """Lighthouse's mobile performance score (0 to 100), the median of `runs` runs."""
     if not LIGHTHOUSE.exists():
         raise RuntimeError(
-            f"no Lighthouse at {LIGHTHOUSE}: run `npm install` at the repository root"
+            f"no Lighthouse at {LIGHTHOUSE}: `make bench` installs it (bench/lighthouse)"
         )
     return statistics.median(_lighthouse_once(url) for _ in range(runs))
 
