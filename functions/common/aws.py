@@ -18,17 +18,23 @@ def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-@cache
 def client(service: str, *, endpoint: str | None = None, max_attempts: int = 5) -> Any:
     """A cached boto3 client; boto3 is imported on first use to keep cold starts short.
 
+    Cached per endpoint as resolved now, so a process whose `AWS_ENDPOINT_URL` changes (a
+    benchmark or a test starting another embedded AWS) never talks to the old one.
     `max_attempts=1` turns botocore's retries off, for callers that retry on their own terms."""
+    return _client(service, endpoint or endpoint_url(service), max_attempts)
+
+
+@cache
+def _client(service: str, endpoint: str | None, max_attempts: int) -> Any:
     import boto3
     from botocore.config import Config
 
     return boto3.client(
         service,
         region_name=region(),
-        endpoint_url=endpoint or endpoint_url(service),
+        endpoint_url=endpoint,
         config=Config(retries={"mode": "standard", "max_attempts": max_attempts}),
     )

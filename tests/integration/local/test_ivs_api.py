@@ -219,37 +219,33 @@ def test_the_streaming_adapter_reaches_the_local_api_through_aws_endpoint_url_iv
     serve, monkeypatch, tmp_path
 ):
     api = serve()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_IVS", api.endpoint)
-    aws.client.cache_clear()  # the shared clients read the endpoint when first made
-    try:
-        streaming = IvsStreaming()
-        offline = streaming.stream_info(ARN)
-        assert offline.state is StreamState.OFFLINE
-        assert offline.playback_url == "http://127.0.0.1:8000/live/master.m3u8"
-        with pytest.raises(ChannelOffline):
-            streaming.put_metadata(ARN, {"product_id": "p-1"})
-        with pytest.raises(ChannelOffline):
-            streaming.stop_stream(ARN)
-
-        api.channel.start()
-        assert api.channel.wait_until_live(timeout=20)
-        live, truth = streaming.stream_info(ARN), api.channel.stream_info(ARN)
-        assert (live.state, live.stream_id) == (StreamState.LIVE, truth.stream_id)
-        assert abs(live.started_at - truth.started_at) < timedelta(milliseconds=1)
-        streaming.put_metadata(ARN, {"type": "product.featured", "product_id": "p-1"})
-        eventually(
-            lambda: (
-                texts(live_cues(api.channel.config, tmp_path))
-                == ['{"type":"product.featured","product_id":"p-1"}']
-            ),
-            timeout=15,
-            what="the cue in the live segments",
-        )
+    monkeypatch.setenv("AWS_ENDPOINT_URL_IVS", api.endpoint)  # clients are cached per endpoint
+    streaming = IvsStreaming()
+    offline = streaming.stream_info(ARN)
+    assert offline.state is StreamState.OFFLINE
+    assert offline.playback_url == "http://127.0.0.1:8000/live/master.m3u8"
+    with pytest.raises(ChannelOffline):
+        streaming.put_metadata(ARN, {"product_id": "p-1"})
+    with pytest.raises(ChannelOffline):
         streaming.stop_stream(ARN)
-        eventually(
-            lambda: streaming.stream_info(ARN).state is StreamState.OFFLINE,
-            timeout=30,
-            what="the stream to end",
-        )
-    finally:
-        aws.client.cache_clear()
+
+    api.channel.start()
+    assert api.channel.wait_until_live(timeout=20)
+    live, truth = streaming.stream_info(ARN), api.channel.stream_info(ARN)
+    assert (live.state, live.stream_id) == (StreamState.LIVE, truth.stream_id)
+    assert abs(live.started_at - truth.started_at) < timedelta(milliseconds=1)
+    streaming.put_metadata(ARN, {"type": "product.featured", "product_id": "p-1"})
+    eventually(
+        lambda: (
+            texts(live_cues(api.channel.config, tmp_path))
+            == ['{"type":"product.featured","product_id":"p-1"}']
+        ),
+        timeout=15,
+        what="the cue in the live segments",
+    )
+    streaming.stop_stream(ARN)
+    eventually(
+        lambda: streaming.stream_info(ARN).state is StreamState.OFFLINE,
+        timeout=30,
+        what="the stream to end",
+    )
