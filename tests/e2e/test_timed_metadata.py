@@ -15,7 +15,6 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from botocore.config import Config
 
 from local.ivs.ffmpeg import ffmpeg_exe
 from local.ivs.playlists import segment_durations
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, RunningVitrine
+from tests.e2e.conftest import ROOT, RunningVitrine
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -88,20 +87,6 @@ def player_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=120,
     )
     return bundle
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's, or set CHROMIUM")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
