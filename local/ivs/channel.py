@@ -5,8 +5,7 @@
 - events.py emits IVS's Stream and Recording State Change events.
 
 The channel holds the one state they share, the broadcast in progress, and answers the IVS
-control API that api.py serves (PutMetadata, GetStream, StopStream). PutMetadata's cues go
-into the video, as in IVS: timed_metadata.py writes them into the live and recorded HLS."""
+control API that api.py serves (PutMetadata, GetStream, StopStream)."""
 
 import logging
 import threading
@@ -55,8 +54,9 @@ class LocalIvsChannel:
     The IVS API methods (`put_metadata`, `stream_info`, `stop_stream`) never block; they raise
     the `IvsApiError`s IVS answers. All methods are thread-safe.
 
-    `on_event(event)` receives each IVS EventBridge event on the supervisor thread; use
-    `loop.call_soon_threadsafe` to hand it to an event loop."""
+    Callbacks: `on_event(event)` receives each IVS EventBridge event on the supervisor thread;
+    `on_metadata(cue)` receives each accepted timed-metadata string on the caller's thread.
+    Use `loop.call_soon_threadsafe` to hand them to an event loop."""
 
     def __init__(
         self,
@@ -64,9 +64,11 @@ class LocalIvsChannel:
         *,
         s3_client: ObjectStore,
         on_event: Callable[[IvsEvent], Any] | None = None,
+        on_metadata: Callable[[str], Any] | None = None,
     ) -> None:
         self.config = config
         self._channel = ChannelArn.parse(config.channel_arn)
+        self._on_metadata = on_metadata
         self._lock = threading.Lock()
         self._broadcast: _Broadcast | None = None
         self._metadata_limit = SlidingWindowLimit(limit=5, window_seconds=1.0)
@@ -141,9 +143,7 @@ class LocalIvsChannel:
 
     def put_metadata(self, channel_arn: str, metadata: str) -> None:
         """Like IVS PutMetadata: 1 to 1024 bytes (ValidationException), only while live
-        (ChannelNotBroadcasting), ≤5 calls/s per channel (ThrottlingException). The cue goes
-        into the stream at the frame live now: an ID3 TXXX frame that the IVS player raises
-        as TEXT_METADATA_CUE when its playhead gets there, live and in the recording."""
+        (ChannelNotBroadcasting), ≤5 calls/s per channel (ThrottlingException)."""
         self.require_channel(channel_arn, "PutMetadata")
         size = len(metadata.encode())
         if not 0 < size <= MAX_METADATA_BYTES:
@@ -157,8 +157,11 @@ class LocalIvsChannel:
                 raise ThrottlingException(
                     "PutMetadata is limited to 5 calls per second per channel", "PutMetadata"
                 )
-        if not self._supervisor.put_metadata(metadata):  # ffmpeg ended a moment ago
-            raise ChannelNotBroadcasting("The channel is not live", "PutMetadata")
+        if self._on_metadata is not None:
+            try:
+                self._on_metadata(metadata)
+            except Exception:
+                log.exception("on_metadata failed for %s", metadata)
 
     def stream_info(self, channel_arn: str) -> StreamInfo:
         self.require_channel(channel_arn, "GetStream")
