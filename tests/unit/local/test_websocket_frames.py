@@ -47,15 +47,17 @@ def test_a_slow_frame_does_not_hold_back_the_next_one():
     )
     api = WebSocketApi(wiring, functions, ApiIdentity("local", "live", "127.0.0.1"), hub)
     app = Starlette(routes=[WebSocketRoute("/ws", api.handle)])
-    with TestClient(app) as client, client.websocket_connect("/ws") as socket:
-        socket.send_text('{"action": "slow"}')
-        socket.send_text('{"action": "fast"}')
-        assert json.loads(socket.receive_text()) == {"done": "fast"}
-        assert json.loads(socket.receive_text()) == {"done": "slow"}
-    # The slow frame, received before the close, was handled before $disconnect ran (which
-    # the test client does not wait for: wait for it here).
-    deadline = time.monotonic() + 5
-    while "$disconnect" not in functions.handled and time.monotonic() < deadline:
-        time.sleep(0.01)
+    with TestClient(app) as client:
+        with client.websocket_connect("/ws") as socket:
+            socket.send_text('{"action": "slow"}')
+            socket.send_text('{"action": "fast"}')
+            assert json.loads(socket.receive_text()) == {"done": "fast"}
+            assert json.loads(socket.receive_text()) == {"done": "slow"}
+        # The server finishes the connection after the client left: wait for its $disconnect
+        # while the app still runs.
+        deadline = time.monotonic() + 10
+        while "$disconnect" not in functions.handled and time.monotonic() < deadline:
+            time.sleep(0.01)
+    # The slow frame, received before the close, was handled before $disconnect ran.
     assert functions.handled[-1] == "$disconnect"
     assert set(functions.handled[:-1]) >= {'{"action": "slow"}', '{"action": "fast"}'}
