@@ -6,7 +6,6 @@ service, the triggers that invoke it, seed data, the IVS stand-in and the gatewa
 import asyncio
 import contextlib
 import dataclasses
-import json
 import logging
 import os
 from collections.abc import Iterator
@@ -285,19 +284,11 @@ class LocalRuntime:
             playback_base_url=f"{self.base_url}/live",
         )
         publish = ivs.eventbridge_publisher(aws.client("events"))
-        stand_in = ivs.LocalIvsChannel(
-            config, s3_client=aws.client("s3"), on_event=publish, on_metadata=self._relay_cue
-        )
+        stand_in = ivs.LocalIvsChannel(config, s3_client=aws.client("s3"), on_event=publish)
         stand_in.start()
         if options.source == "testpattern" and not stand_in.wait_until_live(timeout=30):
             log.warning("the local stream is not live yet; see %s", stand_in.log_path)
         return stand_in
-
-    def _relay_cue(self, cue: str) -> None:
-        """Timed metadata reaches local pages over the WebSocket (IVS puts it in the video)."""
-        if self.loop is not None:
-            frame = json.dumps({"type": "timed_metadata", "cue": cue})
-            self.loop.call_soon_threadsafe(self.hub.broadcast, frame)
 
 
 def _read_settings(functions: list[LocalFunction], template: Template) -> Settings:

@@ -5,7 +5,8 @@
 - events.py emits IVS's Stream and Recording State Change events.
 
 The channel holds the one state they share, the broadcast in progress, and answers the IVS
-control API that api.py serves (PutMetadata, GetStream, StopStream)."""
+control API that api.py serves (PutMetadata, GetStream, StopStream). PutMetadata's cues go
+into the video, as in IVS: timed_metadata.py writes them into the live and recorded HLS."""
 
 import logging
 import threading
@@ -54,9 +55,8 @@ class LocalIvsChannel:
     The IVS API methods (`put_metadata`, `stream_info`, `stop_stream`) never block; they raise
     the `IvsApiError`s IVS answers. All methods are thread-safe.
 
-    Callbacks: `on_event(event)` receives each IVS EventBridge event on the supervisor thread;
-    `on_metadata(cue)` receives each accepted timed-metadata string on the caller's thread.
-    Use `loop.call_soon_threadsafe` to hand them to an event loop."""
+    `on_event(event)` receives each IVS EventBridge event on the supervisor thread; use
+    `loop.call_soon_threadsafe` to hand it to an event loop."""
 
     def __init__(
         self,
@@ -64,11 +64,9 @@ class LocalIvsChannel:
         *,
         s3_client: ObjectStore,
         on_event: Callable[[IvsEvent], Any] | None = None,
-        on_metadata: Callable[[str], Any] | None = None,
     ) -> None:
         self.config = config
         self._channel = ChannelArn.parse(config.channel_arn)
-        self._on_metadata = on_metadata
         self._lock = threading.Lock()
         self._broadcast: _Broadcast | None = None
         self._metadata_limit = SlidingWindowLimit(limit=5, window_seconds=1.0)
@@ -143,7 +141,9 @@ class LocalIvsChannel:
 
     def put_metadata(self, channel_arn: str, metadata: str) -> None:
         """Like IVS PutMetadata: 1 to 1024 bytes (ValidationException), only while live
-        (ChannelNotBroadcasting), ≤5 calls/s per channel (ThrottlingException)."""
+        (ChannelNotBroadcasting), ≤5 calls/s per channel (ThrottlingException). The cue goes
+        into the stream at the frame live now: an ID3 TXXX frame that the IVS player raises
+        as TEXT_METADATA_CUE when its playhead gets there, live and in the recording."""
         self.require_channel(channel_arn, "PutMetadata")
         size = len(metadata.encode())
         if not 0 < size <= MAX_METADATA_BYTES:
@@ -157,11 +157,8 @@ class LocalIvsChannel:
                 raise ThrottlingException(
                     "PutMetadata is limited to 5 calls per second per channel", "PutMetadata"
                 )
-        if self._on_metadata is not None:
-            try:
-                self._on_metadata(metadata)
-            except Exception:
-                log.exception("on_metadata failed for %s", metadata)
+        if not self._supervisor.put_metadata(metadata):  # ffmpeg ended a moment ago
+            raise ChannelNotBroadcasting("The channel is not live", "PutMetadata")
 
     def stream_info(self, channel_arn: str) -> StreamInfo:
         self.require_channel(channel_arn, "GetStream")

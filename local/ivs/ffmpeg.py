@@ -1,10 +1,12 @@
 """The ffmpeg command line of one broadcast: one encode, three outputs.
 
-    source ─▶ H.264 + AAC ─┬─▶ live HLS      <live_dir>/<rendition>/playlist.m3u8 (sliding window)
+    source ─▶ H.264 + AAC ─┬─▶ live HLS      <work_dir>/live/<rendition>/ (sliding window)
                            └─▶ recording HLS <recording_dir>/media/hls/<rendition>/ (every segment)
            └▶ JPEG every N s ─▶ <recording_dir>/media/thumbnails/thumb<n>.jpg
 
-The tee muxer writes the same encoded packets twice, so recording costs no extra CPU."""
+The tee muxer writes the same encoded packets twice, so recording costs no extra CPU. The live
+HLS is staged: timed_metadata.py adds the cues to each segment as it closes and publishes it,
+with the playlist, in <live_dir>/<rendition>/, which the gateway serves."""
 
 import re
 from pathlib import Path
@@ -38,7 +40,13 @@ def find_font() -> Path | None:
 
 
 def live_rendition_dir(config: ChannelConfig) -> Path:
+    """The live HLS the gateway serves, as published with its timed metadata."""
     return config.live_dir / config.rendition.name
+
+
+def encoder_live_dir(config: ChannelConfig) -> Path:
+    """The live HLS as ffmpeg writes it, before its timed metadata: served by nobody."""
+    return config.work_dir / "live" / config.rendition.name
 
 
 def recording_rendition_dir(config: ChannelConfig, recording_dir: Path) -> Path:
@@ -116,7 +124,7 @@ def _encoder(rendition: Rendition, segment_seconds: int) -> list[str]:
 
 
 def _tee(config: ChannelConfig, recording_dir: Path) -> str:
-    live = _safe(live_rendition_dir(config))
+    live = _safe(encoder_live_dir(config))
     recording = _safe(recording_rendition_dir(config, recording_dir))
     common = f"f=hls:hls_time={config.segment_seconds}"
     # temp_file: a segment only appears under its final name once complete, for the gateway

@@ -11,6 +11,17 @@ def media_segments(playlist: str) -> list[str]:
     return [line for line in _lines(playlist) if not line.startswith("#")]
 
 
+def segment_durations(playlist: str) -> list[tuple[str, float]]:
+    """Each segment URI of a media playlist with its duration in seconds (#EXTINF), in order."""
+    segments, duration = [], 0.0
+    for line in _lines(playlist):
+        if line.startswith("#EXTINF:"):
+            duration = float(line.partition(":")[2].partition(",")[0])
+        elif not line.startswith("#"):
+            segments.append((line, duration))
+    return segments
+
+
 def media_sequence(playlist: str) -> int:
     for line in _lines(playlist):
         if line.startswith("#EXT-X-MEDIA-SEQUENCE:"):

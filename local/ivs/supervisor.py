@@ -1,8 +1,10 @@
 """Supervision of ffmpeg: one thread launches it, watches it and relaunches it.
 
 Every ffmpeg is started and reaped by that one thread, which outlives it (process.py: ffmpeg
-dies with the thread that started it). The thread reports two moments to the channel:
-`on_live` at the first live segment and `on_exit` once ffmpeg has exited, however it did.
+dies with the thread that started it). Each poll it also publishes the segments ffmpeg closed,
+with their timed metadata (timed_metadata.py). The thread reports two moments to the channel:
+`on_live` at the first published segment and `on_exit` once ffmpeg has exited, however it did,
+and its last segments are published.
 Then an RTMP ingest listens again for the next publisher; the test pattern reconnects only
 after `disconnect()` (StopStream), like OBS, and stays offline after a crash."""
 
@@ -18,6 +20,7 @@ from local.ivs.config import ChannelConfig, RtmpSource
 from local.ivs.errors import FfmpegFailed, LocalIvsError, PortInUse
 from local.ivs.ffmpeg import (
     build_command,
+    encoder_live_dir,
     ffmpeg_exe,
     find_font,
     live_rendition_dir,
@@ -26,11 +29,12 @@ from local.ivs.ffmpeg import (
 from local.ivs.playlists import MASTER_PLAYLIST, RENDITION_PLAYLIST, media_segments
 from local.ivs.process import FfmpegProcess
 from local.ivs.recording import THUMBNAILS_PATH
+from local.ivs.timed_metadata import HlsPublisher
 
 log = logging.getLogger("vitrine.local.ivs")
 
 STARTUP_GRACE_SECONDS = 0.5  # an ffmpeg that dies this fast has a bad command, port or input
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.1  # also how late a closed segment may be published
 STOP_GRACE_SECONDS = 5.0
 RELAUNCH_PAUSE_SECONDS = 1.0
 MAX_RELAUNCH_FAILURES = 3
@@ -53,6 +57,7 @@ class FfmpegSupervisor:
         self._name = name
         self._lock = threading.Lock()
         self._process: FfmpegProcess | None = None
+        self._publisher: HlsPublisher | None = None  # the running ffmpeg's HLS
         self._thread: threading.Thread | None = None
         self._stop_requested = threading.Event()
         self._disconnect_requested = threading.Event()
@@ -91,6 +96,12 @@ class FfmpegSupervisor:
         thread.join(timeout)
         if thread.is_alive():
             log.warning("local IVS still finishing after %ss; see %s", timeout, self.log_path)
+
+    def put_metadata(self, metadata: str) -> bool:
+        """Puts the cue into the stream at the time live now; False when nothing is live."""
+        with self._lock:
+            publisher = self._publisher
+        return publisher is not None and publisher.put(metadata)
 
     def disconnect(self) -> None:
         """Ends the running ffmpeg, as IVS StopStream disconnects the encoder; returns at once."""
@@ -143,8 +154,13 @@ class FfmpegSupervisor:
                 f"ffmpeg exited with code {code} as it started; {self.log_path} ends with:\n"
                 f"{process.log_tail()}"
             )
+        publisher = HlsPublisher(
+            encoder_live_dir(config),
+            live_rendition_dir(config),
+            recording_rendition_dir(config, self._recording_dir),
+        )
         with self._lock:
-            self._process = process
+            self._process, self._publisher = process, publisher
         return process
 
     def _run(self, process: FfmpegProcess) -> bool:
@@ -157,9 +173,11 @@ class FfmpegSupervisor:
                 if self._stop_requested.is_set() or self._disconnect_requested.is_set():
                     code = process.stop(STOP_GRACE_SECONDS)
                     break
+                self._publish()
                 if not live and self._live_output_has_segments():
                     live = True
                     self._on_live()
+            self._publish()  # the segments ffmpeg closed as it exited
             # A broadcast shorter than one poll still gets its Stream Start, and its recording.
             if not live and self._live_output_has_segments():
                 self._on_live()
@@ -168,18 +186,30 @@ class FfmpegSupervisor:
         finally:
             process.stop(STOP_GRACE_SECONDS)  # when on_live raised: never leave an ffmpeg behind
             with self._lock:
-                self._process = None
+                self._process, self._publisher = None, None
             self._on_exit()
         return self._disconnect_requested.is_set() and not self._stop_requested.is_set()
+
+    def _publish(self) -> None:
+        with self._lock:
+            publisher = self._publisher
+        if publisher is None:
+            return
+        try:
+            publisher.update()
+        except OSError as error:  # a full disk, say: the next poll tries again
+            log.error("local IVS could not publish the live segments: %s", error)
 
     def _prepare_outputs(self) -> None:
         """A fresh ffmpeg writes into empty directories: no segment of a previous broadcast."""
         config, recording = self._config, self._recording_dir
         (config.live_dir / MASTER_PLAYLIST).unlink(missing_ok=True)
         shutil.rmtree(live_rendition_dir(config), ignore_errors=True)
+        shutil.rmtree(encoder_live_dir(config), ignore_errors=True)
         shutil.rmtree(recording, ignore_errors=True)
         for directory in (
             live_rendition_dir(config),
+            encoder_live_dir(config),
             recording_rendition_dir(config, recording),
             recording / THUMBNAILS_PATH,
         ):

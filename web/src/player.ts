@@ -38,6 +38,8 @@ const RETRIABLE = new Set<ErrorType>([
 export type PlayerStateName = `${PlayerState}`;
 
 /** Why the video is not playing: not live yet (or any more), a network problem, or for good. */
+const SEGMENT_METADATA = "segmentmetadata";
+
 export type PlayerTrouble = "not_live" | "network" | "fatal";
 
 export interface LivePlayer {
@@ -107,7 +109,10 @@ export function startLivePlayer(options: LivePlayerOptions): LivePlayer | null {
       error.type === ErrorType.NOT_AVAILABLE ? "not_live" : willRetry ? "network" : "fatal";
     options.onError?.(trouble, willRetry);
   });
+  // IVS tags every segment with its own `segmentmetadata` cue (the stream's clock); the
+  // player raises it too. Only PutMetadata's cues (empty description) are the brand's.
   player.addEventListener(PlayerEventType.TEXT_METADATA_CUE, (cue: TextMetadataCue) => {
+    if (cue.description === SEGMENT_METADATA) return;
     if (typeof cue.text === "string") options.onMetadata?.(cue.text);
   });
   player.addEventListener(PlayerEventType.MUTED_CHANGED, () => options.onMutedChange?.(player.isMuted()));

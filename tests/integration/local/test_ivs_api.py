@@ -26,7 +26,9 @@ from tests.integration.local.test_ivs_channel import (
     STREAM_START,
     eventually,
     kinds,
+    live_cues,
     publish,
+    texts,
 )
 
 pytestmark = pytest.mark.integration
@@ -65,12 +67,7 @@ def events() -> list[dict]:
 
 
 @pytest.fixture
-def cues() -> list[str]:
-    return []
-
-
-@pytest.fixture
-def serve(tmp_path: Path, recordings, events, cues) -> Iterator[Callable[..., Served]]:
+def serve(tmp_path: Path, recordings, events) -> Iterator[Callable[..., Served]]:
     """`serve(**config)`: a channel (not started) and its API at /local/ivs on a free port."""
     s3, bucket = recordings
     started: list[tuple[LocalIvsChannel, uvicorn.Server, threading.Thread]] = []
@@ -86,9 +83,7 @@ def serve(tmp_path: Path, recordings, events, cues) -> Iterator[Callable[..., Se
             "recording_configuration_arn": RECORDING_CONFIGURATION,
         }
         config = ChannelConfig(**(settings | overrides))
-        channel = LocalIvsChannel(
-            config, s3_client=s3, on_event=events.append, on_metadata=cues.append
-        )
+        channel = LocalIvsChannel(config, s3_client=s3, on_event=events.append)
         app = Starlette(routes=[Mount("/local/ivs", routes=ivs_api_routes(channel))])
         port = free_port()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
@@ -151,7 +146,7 @@ def test_metadata_over_1_kb_is_a_validation_exception(serve):
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_a_live_stream_takes_metadata_up_to_5_calls_a_second(serve, cues):
+def test_a_live_stream_takes_metadata_up_to_5_calls_a_second(serve, tmp_path):
     api = serve()
     api.channel.start()
     assert api.channel.wait_until_live(timeout=20)
@@ -169,7 +164,12 @@ def test_a_live_stream_takes_metadata_up_to_5_calls_a_second(serve, cues):
     with pytest.raises(api.ivs.exceptions.ThrottlingException) as throttled:
         api.ivs.put_metadata(channelArn=ARN, metadata='{"n":5}')
     assert throttled.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
-    assert cues == [f'{{"n":{index}}}' for index in range(5)]  # the cues reach the stream
+    sent = [f'{{"n":{index}}}' for index in range(5)]
+    eventually(  # the cues reach the stream
+        lambda: texts(live_cues(api.channel.config, tmp_path)) == sent,
+        timeout=15,
+        what="the cues in the live segments",
+    )
 
 
 def test_stop_stream_ends_the_broadcast_and_the_test_pattern_reconnects(serve, events):
@@ -216,32 +216,36 @@ def test_stop_stream_disconnects_the_rtmp_publisher_and_the_ingest_listens_again
 
 
 def test_the_streaming_adapter_reaches_the_local_api_through_aws_endpoint_url_ivs(
-    serve, cues, monkeypatch
+    serve, monkeypatch, tmp_path
 ):
     api = serve()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_IVS", api.endpoint)
-    try:
-        streaming = IvsStreaming()
-        offline = streaming.stream_info(ARN)
-        assert offline.state is StreamState.OFFLINE
-        assert offline.playback_url == "http://127.0.0.1:8000/live/master.m3u8"
-        with pytest.raises(ChannelOffline):
-            streaming.put_metadata(ARN, {"product_id": "p-1"})
-        with pytest.raises(ChannelOffline):
-            streaming.stop_stream(ARN)
-
-        api.channel.start()
-        assert api.channel.wait_until_live(timeout=20)
-        live, truth = streaming.stream_info(ARN), api.channel.stream_info(ARN)
-        assert (live.state, live.stream_id) == (StreamState.LIVE, truth.stream_id)
-        assert abs(live.started_at - truth.started_at) < timedelta(milliseconds=1)
-        streaming.put_metadata(ARN, {"type": "product.featured", "product_id": "p-1"})
-        assert cues == ['{"type":"product.featured","product_id":"p-1"}']
+    monkeypatch.setenv("AWS_ENDPOINT_URL_IVS", api.endpoint)  # clients are cached per endpoint
+    streaming = IvsStreaming()
+    offline = streaming.stream_info(ARN)
+    assert offline.state is StreamState.OFFLINE
+    assert offline.playback_url == "http://127.0.0.1:8000/live/master.m3u8"
+    with pytest.raises(ChannelOffline):
+        streaming.put_metadata(ARN, {"product_id": "p-1"})
+    with pytest.raises(ChannelOffline):
         streaming.stop_stream(ARN)
-        eventually(
-            lambda: streaming.stream_info(ARN).state is StreamState.OFFLINE,
-            timeout=30,
-            what="the stream to end",
-        )
-    finally:
-        monkeypatch.delenv("AWS_ENDPOINT_URL_IVS")  # clients are cached per endpoint
+
+    api.channel.start()
+    assert api.channel.wait_until_live(timeout=20)
+    live, truth = streaming.stream_info(ARN), api.channel.stream_info(ARN)
+    assert (live.state, live.stream_id) == (StreamState.LIVE, truth.stream_id)
+    assert abs(live.started_at - truth.started_at) < timedelta(milliseconds=1)
+    streaming.put_metadata(ARN, {"type": "product.featured", "product_id": "p-1"})
+    eventually(
+        lambda: (
+            texts(live_cues(api.channel.config, tmp_path))
+            == ['{"type":"product.featured","product_id":"p-1"}']
+        ),
+        timeout=15,
+        what="the cue in the live segments",
+    )
+    streaming.stop_stream(ARN)
+    eventually(
+        lambda: streaming.stream_info(ARN).state is StreamState.OFFLINE,
+        timeout=30,
+        what="the stream to end",
+    )

@@ -31,6 +31,7 @@ from local.ivs import (
 from local.ivs.ffmpeg import ffmpeg_exe
 from local.ivs.playlists import media_segments
 from tests.conftest import free_port
+from tests.ivs_id3 import SEGMENT_METADATA, declares_timed_id3, id3_tags
 
 pytestmark = pytest.mark.integration
 
@@ -78,10 +79,8 @@ def make_config(tmp_path: Path, bucket: str, **overrides) -> ChannelConfig:
 def make_channel(s3, events) -> Iterator[Callable[..., LocalIvsChannel]]:
     channels: list[LocalIvsChannel] = []
 
-    def make(config: ChannelConfig, on_metadata=None) -> LocalIvsChannel:
-        channel = LocalIvsChannel(
-            config, s3_client=s3, on_event=events.append, on_metadata=on_metadata
-        )
+    def make(config: ChannelConfig) -> LocalIvsChannel:
+        channel = LocalIvsChannel(config, s3_client=s3, on_event=events.append)
         channels.append(channel)
         return channel
 
@@ -131,6 +130,28 @@ def describe_segment(path: Path) -> str:
     assert result.returncode == 0, result.stderr
     assert "rror" not in result.stderr, result.stderr
     return result.stderr
+
+
+def timed_metadata(segments: list[bytes], tmp_path: Path) -> list[tuple[int, str]]:
+    """(PTS, text) of each PutMetadata cue in the segments, as ffmpeg's own demuxer reads
+    their ID3 stream (`Data: timed_id3`); every segment also starts with IVS's own tag."""
+    path = tmp_path / f"segments-{uuid.uuid4().hex}.ts"
+    path.write_bytes(b"".join(segments))
+    assert declares_timed_id3(path)
+    tags = id3_tags(path)
+    assert sum(tag.description == SEGMENT_METADATA for tag in tags) == len(segments), tags
+    return [(tag.pts, tag.value) for tag in tags if tag.is_put_metadata]
+
+
+def live_cues(config: ChannelConfig, tmp_path: Path) -> list[tuple[int, str]]:
+    """The cues in the live segments the playlist lists now."""
+    rendition = config.live_dir / "360p30"
+    segments = [(rendition / name).read_bytes() for name in live_segments(config)]
+    return timed_metadata(segments, tmp_path)
+
+
+def texts(cues: list[tuple[int, str]]) -> list[str]:
+    return [text for _, text in cues]
 
 
 def assert_chromium_playable(segment: bytes, tmp_path: Path) -> None:
@@ -198,9 +219,8 @@ def assert_recording_in_s3(s3, bucket: str, ended_event: dict) -> list[str]:
 def test_test_pattern_is_live_takes_metadata_and_is_recorded_on_stop(
     tmp_path, s3, bucket, events, make_channel
 ):
-    cues: list[str] = []
     config = make_config(tmp_path, bucket)
-    channel = make_channel(config, on_metadata=cues.append)
+    channel = make_channel(config)
     assert channel.stream_info(ARN).state is StreamState.OFFLINE
 
     channel.start()
@@ -222,9 +242,9 @@ def test_test_pattern_is_live_takes_metadata_and_is_recorded_on_stop(
     )
     assert_chromium_playable(segment, tmp_path)
 
-    # Timed metadata, with PutMetadata's limits.
-    channel.put_metadata(ARN, '{"type":"product.featured","product_id":"p-1"}')
-    assert cues == ['{"type":"product.featured","product_id":"p-1"}']
+    # Timed metadata, with PutMetadata's limits, in the video as IVS puts it.
+    featured = '{"type":"product.featured","product_id":"p-1","name":"Bol à thé"}'
+    channel.put_metadata(ARN, featured)
     with pytest.raises(ValidationException):
         channel.put_metadata(ARN, "x" * 1100)
     with pytest.raises(ResourceNotFoundException):
@@ -235,7 +255,12 @@ def test_test_pattern_is_live_takes_metadata_and_is_recorded_on_stop(
     with pytest.raises(ThrottlingException) as throttled:
         channel.put_metadata(ARN, '{"n":5}')
     assert throttled.value.code == "ThrottlingException"
-    assert len(cues) == 6
+    sent = [featured, *(f'{{"n":{index}}}' for index in range(5))]
+    live = eventually(
+        lambda: texts(cues := live_cues(config, tmp_path)) == sent and cues,
+        timeout=15,
+        what="the cues in the live segments",
+    )
 
     pid = channel.ffmpeg_pid
     channel.stop()
@@ -261,6 +286,15 @@ def test_test_pattern_is_live_takes_metadata_and_is_recorded_on_stop(
     assert recording_end["recording_session_stream_ids"] == [info.stream_id]
     keys = assert_recording_in_s3(s3, bucket, events[3])
     assert any(key.endswith("/media/latest_thumbnail/thumb.jpg") for key in keys)
+    # The replay carries the cues too, at the same stream times as the live stream did.
+    prefix = events[3]["detail"]["recording_s3_key_prefix"]
+    rendition = f"{prefix}/media/hls/360p30"
+    playlist = s3.get_object(Bucket=bucket, Key=f"{rendition}/playlist.m3u8")["Body"].read()
+    recorded = [
+        s3.get_object(Bucket=bucket, Key=f"{rendition}/{name}")["Body"].read()
+        for name in media_segments(playlist.decode())
+    ]
+    assert timed_metadata(recorded, tmp_path) == live
 
 
 def test_an_ffmpeg_crash_ends_the_stream_and_still_delivers_the_recording(

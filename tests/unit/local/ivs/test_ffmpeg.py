@@ -49,7 +49,8 @@ def test_the_live_output_is_a_sliding_window_and_the_recording_keeps_everything(
     assert "hls_time=2" in live
     assert "hls_list_size=6" in live
     assert "delete_segments" in live
-    assert live.endswith("]/srv/live/360p30/playlist.m3u8")
+    # Staged where nobody serves it: the segments are published once their cues are in.
+    assert live.endswith("]/work/live/360p30/playlist.m3u8")
     assert "hls_list_size=0" in recording
     assert "hls_playlist_type=event" in recording
     assert "delete_segments" not in recording
@@ -91,4 +92,4 @@ def test_the_rtmp_ingest_listens_and_fits_any_picture_into_the_rendition():
 
 def test_paths_that_would_break_the_tee_syntax_are_refused():
     with pytest.raises(ValueError, match="cannot write under"):
-        build_command("ffmpeg", config(live_dir=Path("/srv/live|x")), RECORDING)
+        build_command("ffmpeg", config(work_dir=Path("/srv/work|x")), RECORDING)

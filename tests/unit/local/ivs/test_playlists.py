@@ -7,6 +7,7 @@ from local.ivs.playlists import (
     master_playlist,
     media_segments,
     media_sequence,
+    segment_durations,
 )
 
 # As ffmpeg writes the recording while the broadcast runs (hls_playlist_type=event).
@@ -77,3 +78,12 @@ def test_the_h264_level_follows_the_picture_size():
     assert Rendition(width=1280, height=720, fps=30).codecs.startswith("avc1.42c01f")  # 3.1
     assert Rendition(width=1920, height=1080, fps=30).level_idc == 40
     assert Rendition(width=1280, height=720, fps=30).name == "720p30"
+
+
+def test_segment_durations_pair_each_segment_with_its_extinf():
+    assert segment_durations(RECORDING_IN_PROGRESS) == [
+        ("0.ts", 2.0),
+        ("1.ts", 2.0),
+        ("2.ts", 1.733333),
+    ]
+    assert segment_durations("#EXTM3U\n") == []
