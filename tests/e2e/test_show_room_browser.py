@@ -147,3 +147,32 @@ def test_two_viewers_and_a_moderator(vitrine, show_id, new_page):
     expect(eve.locator("body")).to_have_attribute("data-notice", "banned", timeout=20_000)
     expect(eve.locator("body")).not_to_have_attribute("data-room-state", "joined")
     screenshot(moderator, "console-chat")
+
+
+def test_the_product_card_appears_with_the_video_on_the_players_cue(
+    vitrine, show_id, join, new_page
+):
+    """Live, the card follows the video: the IVS player's TEXT_METADATA_CUE (the local stand-in
+    puts PutMetadata's cue into its HLS) shows it, not only the room's WebSocket copy."""
+    from playwright.sync_api import expect
+
+    host = join(role="host")
+    assert host.request("arm_show", timeout=30)["type"] == "ack"
+    try:
+        viewer = new_page()
+        viewer.goto(f"{vitrine.base_url}/?show={show_id}")
+        body = viewer.locator("body")
+        expect(body).to_have_attribute("data-show-status", "live", timeout=45_000)
+        expect(body).to_have_attribute("data-player-state", "Playing", timeout=60_000)
+
+        sku = DEMO_PRODUCTS[2].sku
+        assert host.request("feature_product", sku=sku)["type"] == "ack"
+        card = viewer.locator("#product-card")
+        # Shown by the cue, or by the room first and then confirmed by the cue: either way the
+        # player raised the cue for this product.
+        expect(card).to_have_attribute("data-shown-by", "cue", timeout=45_000)
+        expect(card).to_have_attribute("data-sku", sku)
+        expect(card).to_contain_text(DEMO_PRODUCTS[2].name)
+        screenshot(viewer, "viewer-live-product-card")
+    finally:
+        assert host.request("end_show", timeout=30)["type"] == "ack"

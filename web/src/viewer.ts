@@ -288,6 +288,7 @@ async function startPlayer(config: VitrineConfig, page: ViewerPage): Promise<voi
   }
   sound.hidden = false;
   sound.addEventListener("click", () => live.setMuted(!live.player.isMuted()));
+  page.featured.behindLiveMs = () => (live.player.isPaused() ? null : live.player.getLiveLatency() * 1000);
 }
 
 async function loadShow(config: VitrineConfig, requested: string | null, page: ViewerPage): Promise<string | null> {

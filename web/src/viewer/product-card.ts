@@ -3,8 +3,10 @@
  *
  * Live, the card follows the video: it appears on the player's timed-metadata cue, so the
  * viewer sees it when the host shows the product. The WebSocket says it first (the video runs
- * a few seconds behind); if no cue follows within CUE_GRACE_MS (a stream without cues), the card
- * shows anyway. A late joiner gets it from the snapshot at once.
+ * a few seconds behind); if no cue follows within the player's distance behind live plus a
+ * margin (a stream without cues), the card shows anyway. A late joiner gets it from the
+ * snapshot at once. `data-shown-by` on the card says which of the three showed it ("cue" once
+ * the video reaches a product the room announced).
  */
 import type { Product } from "../api";
 import { formatPrice } from "../dom";
@@ -12,9 +14,22 @@ import type { ProductCard } from "../protocol";
 import { el, mark } from "./el";
 import { productImage, productLink } from "./products";
 
-// Longer than the player plays behind live (IVS low latency: 2–5 s; the local stand-in's 2 s
-// segments: ~6 s, measured in tests/e2e/test_timed_metadata.py), so the cue wins when there is one.
+// When the player's latency is unknown (not playing yet): longer than it plays behind live
+// (IVS low latency: 2–5 s; the local stand-in's 2 s segments: 6–9 s, measured in
+// tests/e2e/test_timed_metadata.py), so the cue wins when there is one.
 export const CUE_GRACE_MS = 10_000;
+const CUE_MARGIN_MS = 2_000;
+const MIN_GRACE_MS = 3_000;
+const MAX_GRACE_MS = 15_000;
+
+/** How long to wait for the cue of an announced product, given how far behind live the video
+ * plays (null: unknown). */
+export function cueGraceMs(behindLiveMs: number | null): number {
+  if (behindLiveMs === null || !Number.isFinite(behindLiveMs) || behindLiveMs <= 0) return CUE_GRACE_MS;
+  return Math.min(MAX_GRACE_MS, Math.max(MIN_GRACE_MS, behindLiveMs + CUE_MARGIN_MS));
+}
+
+type ShownBy = "cue" | "room" | "snapshot";
 
 type Shown = Pick<ProductCard, "sku" | "name" | "price" | "currency" | "image_url"> &
   Partial<Pick<ProductCard, "product_url" | "in_stock">>;
@@ -41,13 +56,16 @@ export class FeaturedProduct {
   /** The show's catalog from the REST API: complete where a cue carries only a summary. */
   catalog = new Map<string, Product>();
 
+  /** How far behind live the video plays, in ms, when the player knows (viewer.ts sets it). */
+  behindLiveMs: () => number | null = () => null;
+
   constructor(private readonly card: HTMLElement) {}
 
   /** The snapshot's featured product: shown at once unless the viewer dismissed it. */
   fromSnapshot(product: ProductCard | null): void {
     this.cancelPending();
     if (!product) return this.hide();
-    if (product.sku !== this.dismissedSku) this.show(product);
+    if (product.sku !== this.dismissedSku) this.show(product, "snapshot");
   }
 
   /** A live `featured` update: the host featured it now, the cue follows with the video. */
@@ -57,18 +75,22 @@ export class FeaturedProduct {
     this.cancelPending();
     const timer = window.setTimeout(() => {
       this.pending = null;
-      this.show(product);
-    }, CUE_GRACE_MS);
+      this.show(product, "room");
+    }, cueGraceMs(this.behindLiveMs()));
     this.pending = { product, timer };
   }
 
   /** The player's metadata cue text: the moment the product is on screen. */
   fromCue(text: string): void {
     const cue = parseProductCue(text);
-    if (!cue || cue.sku === this.shownSku || cue.sku === this.dismissedSku) return;
+    if (!cue || cue.sku === this.dismissedSku) return;
+    if (cue.sku === this.shownSku) {
+      this.card.dataset.shownBy = "cue"; // shown early by the room: the video is there now
+      return;
+    }
     const announced = this.pending?.product.sku === cue.sku ? this.pending.product : null;
     this.cancelPending();
-    this.show(announced ? { ...cue, ...announced } : cue);
+    this.show(announced ? { ...cue, ...announced } : cue, "cue");
   }
 
   dismiss(): void {
@@ -76,7 +98,7 @@ export class FeaturedProduct {
     this.hide();
   }
 
-  private show(summary: Shown): void {
+  private show(summary: Shown, shownBy: ShownBy): void {
     const product = { ...summary, ...this.catalog.get(summary.sku) };
     this.shownSku = product.sku;
     mark("featuredSku", product.sku);
@@ -101,6 +123,7 @@ export class FeaturedProduct {
       ].filter((part) => part !== null),
     );
     this.card.dataset.sku = product.sku;
+    this.card.dataset.shownBy = shownBy;
     this.card.hidden = false;
   }
 
@@ -109,6 +132,7 @@ export class FeaturedProduct {
     this.card.hidden = true;
     this.card.replaceChildren();
     delete this.card.dataset.sku;
+    delete this.card.dataset.shownBy;
     mark("featuredSku", null);
   }
 
