@@ -1,6 +1,12 @@
 """The show room in Chromium: two viewers and a moderator on their pages, against the running
 local runtime. Each page has its own browser context (its own anonymous viewer id)."""
 
+import base64
+import json
+import os
+import time
+
+import boto3
 import pytest
 
 from local.seed import DEMO_PRODUCTS, STAFF_PASSWORD
@@ -176,3 +182,64 @@ def test_the_product_card_appears_with_the_video_on_the_players_cue(
         screenshot(viewer, "viewer-live-product-card")
     finally:
         assert host.request("end_show", timeout=30)["type"] == "ack"
+
+
+def drop_console_connection(vitrine, show_id: str) -> None:
+    """Closes the console's WebSocket from the server side, as API Gateway does at its 2 h
+    limit or after 10 idle minutes: the console must reconnect by itself."""
+    dynamodb = boto3.client("dynamodb", endpoint_url=vitrine.aws_endpoint)
+    (table,) = [t for t in dynamodb.list_tables()["TableNames"] if "Connections" in t]
+    items = dynamodb.scan(TableName=table)["Items"]
+    (connection,) = [
+        item["connection_id"]["S"]
+        for item in items
+        if item["show_id"]["S"] == show_id and item["role"]["S"] == "moderator"
+        and not item.get("gone", {}).get("BOOL")
+    ]  # fmt: skip
+    management = boto3.client(
+        "apigatewaymanagementapi",
+        endpoint_url=f"{vitrine.base_url}/local",
+        region_name=os.environ["AWS_REGION"],
+    )
+    management.delete_connection(ConnectionId=connection)
+
+
+def expire_stored_token(page) -> str:
+    """Makes the console's stored ID token look expired (its payload's `exp` in the past; the
+    signature no longer matches, so the server would refuse it): the console must not send it."""
+    token = page.evaluate("sessionStorage.getItem('vitrine.idToken')")
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["exp"] = int(time.time()) - 10
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    expired = f"{header}.{forged}.{signature}"
+    page.evaluate("token => sessionStorage.setItem('vitrine.idToken', token)", expired)
+    return expired
+
+
+def test_the_console_renews_an_expired_sign_in_when_it_reconnects(vitrine, show_id, new_page):
+    """ID tokens last an hour, shows can last longer: a reconnecting console renews its token
+    with the refresh token, and asks for a new sign-in only when Cognito refuses that."""
+    from playwright.sync_api import expect
+
+    console = open_console(new_page(), vitrine.base_url, show_id)
+    body = console.locator("body")
+    expired = expire_stored_token(console)
+    drop_console_connection(vitrine, show_id)
+    expect(body).to_have_attribute("data-room-state", "waiting", timeout=20_000)
+    expect(body).to_have_attribute("data-room-state", "joined", timeout=30_000)
+    renewed = console.evaluate("sessionStorage.getItem('vitrine.idToken')")
+    assert renewed != expired
+    assert body.get_attribute("data-auth-state") == "signed-in"
+
+    # A refresh token Cognito refuses (expired, revoked): sign in again, back to the same show.
+    expire_stored_token(console)
+    console.evaluate("sessionStorage.setItem('vitrine.refreshToken', 'revoked')")
+    drop_console_connection(vitrine, show_id)
+    expect(body).to_have_attribute("data-auth-state", "signed-out", timeout=30_000)
+    expect(console.locator("#console-notice")).to_contain_text("sign-in has expired")
+    console.get_by_label("Username").fill("max")
+    console.get_by_label("Password").fill(STAFF_PASSWORD)
+    console.get_by_role("button", name="Sign in").click()
+    expect(body).to_have_attribute("data-room-state", "joined", timeout=30_000)
+    expect(body).to_have_attribute("data-show-id", show_id)

@@ -1,6 +1,8 @@
 /**
  * Staff sign-in against Cognito's InitiateAuth (USER_PASSWORD_AUTH) with one fetch: no AWS SDK.
  * The same call works against the embedded Cognito of the local runtime (cognitoEndpoint).
+ * The ID token lasts an hour and a show can last longer: the refresh token (30 days) gets a new
+ * one (REFRESH_TOKEN_AUTH) before the console reconnects, so nobody signs in again mid-show.
  */
 
 export type StaffRole = "admin" | "host" | "moderator";
@@ -8,6 +10,9 @@ export type StaffRole = "admin" | "host" | "moderator";
 /** Highest privilege first, as the server picks it (functions/common/auth.py). */
 const ROLE_ORDER: readonly StaffRole[] = ["admin", "host", "moderator"];
 const TOKEN_KEY = "vitrine.idToken";
+const REFRESH_KEY = "vitrine.refreshToken";
+/** A token this close to its expiry is renewed first: it must outlive the WebSocket handshake. */
+const RENEW_MARGIN_SECONDS = 300;
 
 export interface StaffSession {
   idToken: string;
@@ -39,7 +44,7 @@ const FRIENDLY: Record<string, string> = {
 };
 
 interface InitiateAuthResponse {
-  AuthenticationResult?: { IdToken?: string };
+  AuthenticationResult?: { IdToken?: string; RefreshToken?: string };
   ChallengeName?: string;
 }
 
@@ -49,6 +54,39 @@ export async function signIn(
   username: string,
   password: string,
 ): Promise<StaffSession> {
+  return initiateAuth(endpoint, clientId, "USER_PASSWORD_AUTH", { USERNAME: username, PASSWORD: password });
+}
+
+/**
+ * A session whose token is valid for a few more minutes: the stored one, or a new token from
+ * the refresh token. Null when the staff member must sign in again (no refresh token, or
+ * Cognito refused it: expired, revoked, user disabled). Throws SignInError when Cognito cannot
+ * be reached: try again later.
+ */
+export async function validSession(
+  endpoint: string,
+  clientId: string,
+  now: number = Date.now() / 1000,
+): Promise<StaffSession | null> {
+  const stored = currentSession(now);
+  if (stored && stored.expiresAt - RENEW_MARGIN_SECONDS > now) return stored;
+  const refreshToken = sessionStorage.getItem(REFRESH_KEY);
+  if (!refreshToken) return stored;
+  try {
+    return await initiateAuth(endpoint, clientId, "REFRESH_TOKEN_AUTH", { REFRESH_TOKEN: refreshToken });
+  } catch (error) {
+    if (error instanceof SignInError && error.code === "") throw error;
+    signOut(); // refused: only a new sign-in helps
+    return null;
+  }
+}
+
+async function initiateAuth(
+  endpoint: string,
+  clientId: string,
+  flow: "USER_PASSWORD_AUTH" | "REFRESH_TOKEN_AUTH",
+  parameters: Record<string, string>,
+): Promise<StaffSession> {
   let response: Response;
   try {
     response = await fetch(endpoint, {
@@ -57,11 +95,7 @@ export async function signIn(
         "Content-Type": "application/x-amz-json-1.1",
         "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
       },
-      body: JSON.stringify({
-        AuthFlow: "USER_PASSWORD_AUTH",
-        ClientId: clientId,
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
+      body: JSON.stringify({ AuthFlow: flow, ClientId: clientId, AuthParameters: parameters }),
     });
   } catch {
     throw new SignInError("cannot reach the sign-in service", "");
@@ -83,10 +117,13 @@ export async function signIn(
     throw new SignInError(message, body.ChallengeName);
   }
   const idToken = body.AuthenticationResult?.IdToken;
-  if (!idToken) throw new SignInError("the sign-in service returned no token", "");
+  if (!idToken) throw new SignInError("the sign-in service returned no token", "NoToken");
   const session = sessionFromToken(idToken);
-  if (!session) throw new SignInError("the sign-in service returned an unreadable token", "");
+  if (!session) throw new SignInError("the sign-in service returned an unreadable token", "NoToken");
   sessionStorage.setItem(TOKEN_KEY, idToken);
+  // A refresh answers without a new refresh token: the stored one stays valid.
+  const refreshToken = body.AuthenticationResult?.RefreshToken;
+  if (refreshToken) sessionStorage.setItem(REFRESH_KEY, refreshToken);
   return session;
 }
 
@@ -130,7 +167,7 @@ export function currentSession(now: number = Date.now() / 1000): StaffSession | 
   const token = sessionStorage.getItem(TOKEN_KEY);
   const session = token ? sessionFromToken(token) : null;
   if (!session || session.expiresAt - 60 <= now) {
-    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(TOKEN_KEY); // the refresh token may still get a new one
     return null;
   }
   return session;
@@ -138,4 +175,5 @@ export function currentSession(now: number = Date.now() / 1000): StaffSession | 
 
 export function signOut(): void {
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(REFRESH_KEY);
 }

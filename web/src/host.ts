@@ -6,7 +6,7 @@
  * (console/room.ts).
  */
 import { ShowsApi, type Show } from "./api";
-import { currentSession, signIn, SignInError, signOut, type StaffSession } from "./cognito";
+import { signIn, SignInError, signOut, type StaffSession, validSession } from "./cognito";
 import { loadConfig, type VitrineConfig } from "./config";
 import { ConsoleRoom } from "./console/room";
 import { Toasts } from "./console/toasts";
@@ -50,7 +50,11 @@ function openRoom(config: VitrineConfig, session: StaffSession, show: Show): voi
     config.ingestUrl && config.streamKey !== undefined
       ? { server: config.ingestUrl, streamKey: config.streamKey }
       : null;
-  room = new ConsoleRoom({ config, session, show, toasts, ingest });
+  const onSignInExpired = () => {
+    leaveConsole(); // the show stays in the address: signing in again reopens it
+    notice("Your sign-in has expired: sign in again to go back to the show.");
+  };
+  room = new ConsoleRoom({ config, session, show, toasts, ingest, onSignInExpired });
   byId("room-back").addEventListener("click", () => backToShows(config, session));
   room.start();
 }
@@ -167,7 +171,12 @@ async function main(): Promise<void> {
   body.dataset.configState = "ready";
   applyBrand(config.brandName, "Host console");
   wireSignIn(config);
-  const session = currentSession();
+  let session: StaffSession | null = null;
+  try {
+    session = await validSession(config.cognitoEndpoint, config.userPoolClientId);
+  } catch (error) {
+    console.warn("[vitrine] cannot renew the sign-in", error); // signing in again works
+  }
   if (session) enterConsole(config, session);
 }
 

@@ -15,7 +15,11 @@ export interface ServerFrame {
 }
 
 export interface ShowSocketOptions {
-  url: string;
+  /** The address, or a function run before each attempt that gives it (the console renews its
+   * sign-in token there); when that function gives null the socket stays closed. */
+  url: string | (() => Promise<string | null>);
+  /** The url function gave null: nobody reconnects until start() again. */
+  onGiveUp?: () => void;
   onFrame?: (frame: ServerFrame) => void;
   onStateChange?: (state: SocketState) => void;
   /** Runs on every open, the first and each reconnection (the viewer page sends `join` here). */
@@ -43,10 +47,13 @@ export class ShowSocket {
   private retryTimer: number | undefined;
   private attempt = 0;
   private stopped = false;
+  /** Bumped by start() and stop(): an address computed for an earlier run is not used. */
+  private generation = 0;
 
   constructor(private readonly options: ShowSocketOptions) {}
 
   start(): void {
+    this.generation += 1;
     window.clearTimeout(this.retryTimer);
     this.stopped = false;
     this.setState("connecting");
@@ -54,6 +61,7 @@ export class ShowSocket {
   }
 
   stop(): void {
+    this.generation += 1;
     this.stopped = true;
     window.clearTimeout(this.retryTimer);
     window.clearInterval(this.pingTimer);
@@ -70,12 +78,31 @@ export class ShowSocket {
   }
 
   private connect(): void {
+    const url = this.options.url;
+    if (typeof url === "string") return this.open(url);
+    const generation = this.generation;
+    url().then(
+      (resolved) => {
+        if (this.stopped || generation !== this.generation) return; // stopped meanwhile
+        if (resolved !== null) return this.open(resolved);
+        this.setState("closed");
+        this.options.onGiveUp?.();
+      },
+      (error: unknown) => {
+        if (this.stopped || generation !== this.generation) return;
+        console.warn("[vitrine] cannot prepare the connection; retrying", error);
+        this.scheduleReconnect();
+      },
+    );
+  }
+
+  private open(url: string): void {
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.options.url);
+      socket = new WebSocket(url);
     } catch (error) {
       // A malformed URL is a deployment error: retrying cannot fix it.
-      console.error("[vitrine] invalid WebSocket URL", this.options.url, error);
+      console.error("[vitrine] invalid WebSocket URL", url, error);
       this.setState("closed");
       return;
     }

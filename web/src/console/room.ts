@@ -5,7 +5,7 @@
  * data-contest-id (+ data-contest-state), data-console-tab.
  */
 import { ShowsApi, type Show } from "../api";
-import type { StaffSession } from "../cognito";
+import { type StaffSession, validSession } from "../cognito";
 import type { VitrineConfig } from "../config";
 import { byId } from "../dom";
 import type { AckFrame, ErrorFrame, NoticeFrame, Role, SnapshotFrame, UpdatesFrame } from "../protocol";
@@ -48,6 +48,8 @@ export interface RoomOptions {
   show: Show;
   toasts: Toasts;
   ingest: IngestDetails | null;
+  /** The sign-in can no longer be renewed: the staff member must sign in again. */
+  onSignInExpired: () => void;
 }
 
 export class ConsoleRoom implements RoomContext {
@@ -70,7 +72,13 @@ export class ConsoleRoom implements RoomContext {
     this.toasts = options.toasts;
     this.state.status = options.show.status;
     this.socket = new ShowSocket({
-      url: this.socketUrl(),
+      // Each (re)connection signs in with a token valid for a while yet (renewed if needed).
+      url: async () => {
+        const { config } = this.options;
+        const session = await validSession(config.cognitoEndpoint, config.userPoolClientId);
+        return session ? this.socketUrl(session) : null;
+      },
+      onGiveUp: () => this.options.onSignInExpired(),
       onFrame: (frame) => this.receive(frame),
       onStateChange: (state) => this.socketChanged(state),
       // Every (re)connection asks for the room as it is now.
@@ -151,8 +159,8 @@ export class ConsoleRoom implements RoomContext {
 
   // --- the socket ---------------------------------------------------------------------------
 
-  private socketUrl(): string {
-    const { config, session, show } = this.options;
+  private socketUrl(session: StaffSession): string {
+    const { config, show } = this.options;
     const url = webSocketUrl(config.websocketUrl);
     url.searchParams.set("show", show.show_id);
     url.searchParams.set("viewer", `staff-${session.username}`.replace(/[^A-Za-z0-9_.:#@-]/g, "_"));
