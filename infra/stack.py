@@ -63,6 +63,8 @@ class VitrineStack(Stack):
             catalog=data.catalog,
             user_pool=identity.user_pool,
             user_pool_client=identity.web_client,
+            channel=streaming.channel,
+            stream_key=streaming.stream_key,
         )
         # API Gateway writes every log through one account-wide role, which the REST API sets;
         # the WebSocket stage's logging must not be deployed before it.

@@ -133,15 +133,6 @@ class LocalRuntime:
             "userPoolClientId": settings.user_pool_client_id,
             "cognitoEndpoint": f"{self.base_url}/local/cognito/",
         }
-        if options.stream and options.source == "rtmp":
-            from local.ivs.config import RtmpSource
-
-            # The console shows OBS where to publish (the local ingest checks no key).
-            ingest = RtmpSource(port=options.rtmp_port, host=options.rtmp_host)
-            self.runtime_config |= {
-                "ingestUrl": ingest.url.removesuffix(ingest.stream_key),
-                "streamKey": ingest.stream_key,
-            }
 
     def gateway(self) -> Starlette:
         template, lambdas = self._started()
@@ -151,7 +142,9 @@ class LocalRuntime:
         if self.channel is not None:
             from local.ivs.api import ivs_api_routes
 
-            control.append(Mount("/local/ivs", routes=ivs_api_routes(self.channel)))
+            # The console reads the ingest server and key through the REST API, as in AWS.
+            routes = ivs_api_routes(self.channel, stream_key_arn=self._stream_key_arn())
+            control.append(Mount("/local/ivs", routes=routes))
         return create_gateway(
             GatewaySettings(
                 host=self.options.host,
@@ -173,6 +166,14 @@ class LocalRuntime:
             lambdas,
             self.hub,
         )
+
+    def _stream_key_arn(self) -> str | None:
+        """The ARN of the template's stream key of the local channel (provisioned locally)."""
+        template, _ = self._started()
+        for key in template.of_type("AWS::IVS::StreamKey"):
+            if template.resolve(key.properties["ChannelArn"]) == self.channel.config.channel_arn:
+                return str(template.resolve({"Ref": key.logical_id}))
+        return None
 
     def start_triggers(self) -> None:
         """What invokes functions without a client asking: event source mappings, rule

@@ -23,7 +23,9 @@ from functions.cart.logic.shows import ShowDraft
 from functions.common.auth import InvalidToken, StaffIdentity, StaffTokenVerifier
 from functions.common.events import StaffRole
 from functions.common.models import ShowStatus
-from functions.common.settings import Settings
+from functions.common.observability import logger
+from functions.common.settings import MissingSetting, Settings
+from functions.common.streaming import IvsStreaming, NoIngestEndpoint, StreamingUnavailable
 
 app = Chalice(app_name="vitrine-api")
 
@@ -59,6 +61,18 @@ def _validation_message(error: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(part) for part in issue['loc']) or 'body'}: {issue['msg']}"
         for issue in error.errors()
+    )
+
+
+_ERROR_CODES = {409: "ConflictError", 503: "ServiceUnavailableError"}
+
+
+def _error(status_code: int, message: str) -> Response:
+    """An error in Chalice's shape that is never cached (Chalice has no class for a 503)."""
+    return Response(
+        {"Code": _ERROR_CODES[status_code], "Message": message},
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -109,3 +123,34 @@ def create_show() -> Response:
     except catalog.ShowAlreadyExists as error:
         raise ConflictError(f"show {draft.show_id} already exists") from error
     return Response(show.model_dump(mode="json"), status_code=201)
+
+
+NO_ENCODER = (
+    "This channel takes no encoder right now: IVS gives it no ingest endpoint. Locally, the "
+    'channel broadcasts its test pattern: start with `make dev ARGS="--source rtmp"` to stream '
+    "from OBS or a phone app."
+)
+
+
+@app.route("/studio/ingest", methods=["GET"])
+def studio_ingest() -> Response:
+    """The ingest server and stream key of the show channel, for the host's encoder. The key
+    lets anyone broadcast as the brand: hosts and admins only, and never cached."""
+    _staff(StaffRole.HOST)
+    settings = Settings.from_env()
+    try:
+        ingest = IvsStreaming().ingest(
+            settings.require("channel_arn"), settings.require("stream_key_arn")
+        )
+    except MissingSetting as error:
+        logger().error("no channel or stream key for the studio", extra={"error": str(error)})
+        return _error(503, f"This deployment gives the API no channel or stream key ({error}).")
+    except NoIngestEndpoint:
+        return _error(409, NO_ENCODER)
+    except StreamingUnavailable as error:
+        logger().warning("the stream settings are unavailable", extra={"error": str(error)})
+        return _error(503, f"The stream settings are unavailable right now ({error}): try again.")
+    return Response(
+        {"server": ingest.server, "stream_key": ingest.stream_key},
+        headers={"Cache-Control": "no-store"},
+    )

@@ -19,6 +19,7 @@ class Env(StrEnum):
     RECORDINGS_BUCKET = "VITRINE_RECORDINGS_BUCKET"
     REPLAYS_BUCKET = "VITRINE_REPLAYS_BUCKET"
     CHANNEL_ARN = "VITRINE_CHANNEL_ARN"
+    STREAM_KEY_ARN = "VITRINE_STREAM_KEY_ARN"
     USER_POOL_ID = "VITRINE_USER_POOL_ID"
     USER_POOL_CLIENT_ID = "VITRINE_USER_POOL_CLIENT_ID"
     ALLOWED_ORIGINS = "VITRINE_ALLOWED_ORIGINS"
@@ -46,6 +47,7 @@ class Settings:
     recordings_bucket: str | None = None
     replays_bucket: str | None = None
     channel_arn: str | None = None
+    stream_key_arn: str | None = None  # the host's encoder key: only the REST API reads it
     user_pool_id: str | None = None
     user_pool_client_id: str | None = None
     allowed_origins: tuple[str, ...] = ("*",)

@@ -5,6 +5,7 @@ control API (local/ivs/api.py) and points boto3 at it with `AWS_ENDPOINT_URL_IVS
 take a `StreamingService` as a parameter, so unit tests pass an in-memory fake."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -28,6 +29,14 @@ class ChannelOffline(RuntimeError):
     """The channel is not broadcasting: there is no stream to put metadata into or to stop."""
 
 
+class NoIngestEndpoint(RuntimeError):
+    """The channel takes no encoder right now: IVS describes it without an ingest endpoint."""
+
+
+class StreamingUnavailable(RuntimeError):
+    """IVS refused a call or could not be reached; the message names the call and the error."""
+
+
 class StreamState(StrEnum):
     LIVE = "LIVE"
     OFFLINE = "OFFLINE"
@@ -41,12 +50,33 @@ class StreamInfo:
     started_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class IngestDetails:
+    """Where the host's encoder (OBS, a phone app) publishes: its server and stream key."""
+
+    server: str  # rtmps://<ingest endpoint>:443/app/
+    stream_key: str  # a secret: whoever holds it can broadcast on the channel
+
+
 class StreamingService(Protocol):
     def put_metadata(self, channel_arn: str, payload: dict[str, Any]) -> None: ...
 
     def stream_info(self, channel_arn: str) -> StreamInfo: ...
 
     def stop_stream(self, channel_arn: str) -> None: ...
+
+
+class IngestService(Protocol):
+    def ingest(self, channel_arn: str, stream_key_arn: str) -> IngestDetails: ...
+
+
+def ingest_server(endpoint: str) -> str:
+    """The encoder's server for an ingest endpoint. IVS's is a bare host that takes RTMPS on
+    443. An endpoint that names its own port is a plain-RTMP listener: the local stand-in's
+    (local/ivs/api.py), which has no TLS."""
+    if ":" in endpoint:
+        return f"rtmp://{endpoint}/app/"
+    return f"rtmps://{endpoint}:443/app/"
 
 
 def encode_metadata(payload: dict[str, Any]) -> str:
@@ -99,3 +129,28 @@ class IvsStreaming:
             ivs.stop_stream(channelArn=channel_arn)
         except ivs.exceptions.ChannelNotBroadcasting as error:
             raise ChannelOffline(channel_arn) from error
+
+    def ingest(self, channel_arn: str, stream_key_arn: str) -> IngestDetails:
+        """The channel's ingest server (GetChannel) and the value of its key (GetStreamKey).
+        Raises NoIngestEndpoint when the channel has none, StreamingUnavailable when IVS
+        refuses a call (no such resource, access denied) or cannot be reached."""
+        ivs = self._ivs
+        channel = _read("GetChannel", lambda: ivs.get_channel(arn=channel_arn))["channel"]
+        endpoint = channel.get("ingestEndpoint")
+        if not endpoint:
+            raise NoIngestEndpoint(channel_arn)
+        key = _read("GetStreamKey", lambda: ivs.get_stream_key(arn=stream_key_arn))
+        return IngestDetails(ingest_server(endpoint), key["streamKey"]["value"])
+
+
+def _read(operation: str, call: Callable[[], Any]) -> Any:
+    """The answer of a read-only IVS call; any failure of it as StreamingUnavailable."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return call()
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code") or "an error"
+        raise StreamingUnavailable(f"IVS {operation} answered {code}") from error
+    except BotoCoreError as error:
+        raise StreamingUnavailable(f"IVS {operation} could not be reached: {error}") from error

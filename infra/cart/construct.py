@@ -11,6 +11,8 @@ from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_ivs as ivs
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -41,6 +43,8 @@ class Cart(Construct):
         catalog: dynamodb.ITable,
         user_pool: cognito.IUserPool,
         user_pool_client: cognito.IUserPoolClient,
+        channel: ivs.CfnChannel,
+        stream_key: ivs.CfnStreamKey,
     ) -> None:
         super().__init__(scope, construct_id)
         routes = chalice_routes()
@@ -57,6 +61,8 @@ class Cart(Construct):
                 Env.USER_POOL_ID: user_pool.user_pool_id,
                 Env.USER_POOL_CLIENT_ID: user_pool_client.user_pool_client_id,
                 Env.ALLOWED_ORIGINS: ",".join(config.allowed_origins),
+                Env.CHANNEL_ARN: channel.attr_arn,
+                Env.STREAM_KEY_ARN: stream_key.attr_arn,
             },
             memory_size=512,
             timeout_seconds=29,
@@ -64,6 +70,14 @@ class Cart(Construct):
         # Staff create shows here. Carts, stock and the event log are granted with the
         # commerce features that write them.
         catalog.grant_read_write_data(self.function)
+        # The host's encoder settings (GET /studio/ingest): the channel's ingest endpoint and
+        # the value of its one stream key, nothing that changes the channel.
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["ivs:GetChannel"], resources=[channel.attr_arn])
+        )
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["ivs:GetStreamKey"], resources=[stream_key.attr_arn])
+        )
 
         self.access_logs = logs.LogGroup(
             self, "AccessLogs", retention=logs.RetentionDays.THREE_MONTHS

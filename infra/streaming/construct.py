@@ -61,7 +61,8 @@ class Streaming(Construct):
                 self.recording_configuration.attr_arn if self.recording_configuration else None
             ),
         )
-        # The host's encoder authenticates with this key (read it with `aws ivs get-stream-key`).
+        # The host's encoder authenticates with this key. The console's Studio tab shows it to
+        # hosts and admins (GET /studio/ingest); `aws ivs get-stream-key` reads it too.
         self.stream_key = ivs.CfnStreamKey(self, "StreamKey", channel_arn=self.channel.attr_arn)
 
         self.event_log = logs.LogGroup(self, "IvsEvents", retention=logs.RetentionDays.THREE_MONTHS)

@@ -3,7 +3,8 @@
 Resources with data or identity are created here (tables, buckets, the user pool, the IVS
 channel record, queues, rules, state machines); compute is what the local runtime runs itself:
 functions (local/awslambda) and the APIs (local/apigateway), whose ids are recorded here so
-that what refers to them (ARNs in policies) resolves."""
+that what refers to them (ARNs in policies) resolves. So are the ARNs of the IVS recording
+configuration and stream key, which the local IVS stand-in plays (local/ivs)."""
 
 import contextlib
 from collections.abc import Callable
@@ -39,6 +40,10 @@ def provision(template: Template, client: Callable[[str], Any]) -> list[LocalTar
         template.provide(resource.logical_id, Ref=arn, Arn=arn)
     for resource in template.of_type("AWS::IVS::Channel"):
         _channel(template, resource, client("ivs"))
+    for resource in template.of_type("AWS::IVS::StreamKey"):
+        # The local IVS API answers GetStreamKey for this ARN (the runtime hands it over).
+        arn = f"arn:aws:ivs:{template.region}:{template.account_id}:stream-key/local"
+        template.provide(resource.logical_id, Ref=arn, Arn=arn)
     _apis(template)
     _log_groups(template)
     _roles(template)

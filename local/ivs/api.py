@@ -1,8 +1,9 @@
 """The IVS control API of the local channel, as boto3's `ivs` client calls it (rest-json):
-`POST /PutMetadata`, `/GetStream`, `/GetChannel`, `/StopStream` under the prefix the routes are
-mounted at. Functions reach it with `AWS_ENDPOINT_URL_IVS=http://<gateway><prefix>` (botocore
-keeps the endpoint's path). Errors are answered as IVS answers them, so boto3 raises
-`ivs.exceptions.<code>`. Requests are not authenticated: nothing checks SigV4 locally."""
+`POST /PutMetadata`, `/GetStream`, `/GetChannel`, `/GetStreamKey`, `/StopStream` under the
+prefix the routes are mounted at. Functions reach it with
+`AWS_ENDPOINT_URL_IVS=http://<gateway><prefix>` (botocore keeps the endpoint's path). Errors
+are answered as IVS answers them, so boto3 raises `ivs.exceptions.<code>`. Requests are not
+authenticated: nothing checks SigV4 locally."""
 
 import json
 from collections.abc import Awaitable, Callable
@@ -16,13 +17,22 @@ from starlette.routing import BaseRoute, Route
 from functions.common.streaming import StreamState
 from local.ivs.channel import LocalIvsChannel
 from local.ivs.config import RtmpSource
-from local.ivs.errors import ChannelNotBroadcasting, IvsApiError, ValidationException
+from local.ivs.errors import (
+    ChannelNotBroadcasting,
+    IvsApiError,
+    ResourceNotFoundException,
+    ValidationException,
+)
 
 type Body = dict[str, Any]
 type Operation = Callable[[Body], Body | None]  # the response body; None: 204 No Content
 
 
-def ivs_api_routes(channel: LocalIvsChannel) -> list[BaseRoute]:
+def ivs_api_routes(
+    channel: LocalIvsChannel, *, stream_key_arn: str | None = None
+) -> list[BaseRoute]:
+    """The API of `channel`, whose one stream key is `stream_key_arn` (None: it has none)."""
+
     def put_metadata(body: Body) -> None:
         metadata = _string(body, "metadata", "PutMetadata")
         channel.put_metadata(_string(body, "channelArn", "PutMetadata"), metadata)
@@ -63,6 +73,17 @@ def ivs_api_routes(channel: LocalIvsChannel) -> list[BaseRoute]:
             record["ingestEndpoint"] = f"{source.host}:{source.port}"  # IVS gives a host too
         return {"channel": record}
 
+    def get_stream_key(body: Body) -> Body:
+        arn = _string(body, "arn", "GetStreamKey")
+        if arn != stream_key_arn:
+            raise ResourceNotFoundException(f"No stream key {arn}", "GetStreamKey")
+        source = channel.config.source
+        # The key an RTMP publisher uses (ffmpeg does not check it); with the test pattern no
+        # encoder publishes, and the key is the one `--source rtmp` would take.
+        value = source.stream_key if isinstance(source, RtmpSource) else RtmpSource().stream_key
+        key = {"arn": arn, "channelArn": channel.config.channel_arn, "value": value, "tags": {}}
+        return {"streamKey": key}
+
     def stop_stream(body: Body) -> Body:
         channel.stop_stream(_string(body, "channelArn", "StopStream"))
         return {}
@@ -71,6 +92,7 @@ def ivs_api_routes(channel: LocalIvsChannel) -> list[BaseRoute]:
         "PutMetadata": put_metadata,
         "GetStream": get_stream,
         "GetChannel": get_channel,
+        "GetStreamKey": get_stream_key,
         "StopStream": stop_stream,
     }
     return [

@@ -85,6 +85,8 @@ ENVIRONMENTS: dict[str, dict[Env, str]] = {
         Env.USER_POOL_ID: "IdentityStaffPool",
         Env.USER_POOL_CLIENT_ID: "IdentityStaffPoolWebConsole",
         Env.ALLOWED_ORIGINS: "",
+        Env.CHANNEL_ARN: "StreamingChannel",
+        Env.STREAM_KEY_ARN: "StreamingStreamKey",
     },
 }
 
@@ -153,13 +155,19 @@ QUEUE_ACCESS: dict[str, dict[str, str]] = {
     f"{CHAT}.stream_state.handler": {"ChatLifecycleDeadLetters": "send"},
 }
 
-IVS_ACTIONS = {
+# handler -> {IVS action: the logical-id prefix of the one resource it is granted on}
+IVS_GRANTS: dict[str, dict[str, str]] = {
     f"{CHAT}.staff_actions.handler": {
-        "ivs:PutMetadata",
-        "ivs:StopStream",
-        "ivs:GetStream",
-        "ivs:GetChannel",
-    }
+        "ivs:PutMetadata": "StreamingChannel",
+        "ivs:StopStream": "StreamingChannel",
+        "ivs:GetStream": "StreamingChannel",
+        "ivs:GetChannel": "StreamingChannel",
+    },
+    # The host's encoder settings (GET /studio/ingest): read-only, and the key on its own.
+    "functions.cart.app.app": {
+        "ivs:GetChannel": "StreamingChannel",
+        "ivs:GetStreamKey": "StreamingStreamKey",
+    },
 }
 
 # The fan-out is CPU-bound on signing requests: one full vCPU (Lambda allots CPU by memory).
@@ -395,17 +403,19 @@ def test_each_function_sends_to_or_consumes_only_its_queues(
 
 
 @pytest.mark.parametrize("handler", ENVIRONMENTS)
-def test_only_the_staff_actions_control_the_channel(
+def test_each_function_has_exactly_its_ivs_actions_on_their_own_resource(
     default_stack: Synthesized, handler: str
 ) -> None:
-    channel = default_stack.logical_id("AWS::IVS::Channel", "StreamingChannel")
-    ivs = set()
+    granted: dict[str, set[str]] = defaultdict(set)
     for statement in _role_statements(default_stack, handler):
-        if actions := {action for action in _actions(statement) if action.startswith("ivs:")}:
-            assert statement["Resource"] == {"Fn::GetAtt": [channel, "Arn"]}, handler
-            ivs |= actions
+        for action in _actions(statement):
+            if action.startswith("ivs:"):
+                for resource in _resources(statement):
+                    assert set(resource) == {"Fn::GetAtt"}, (handler, action, resource)
+                    granted[action] |= {name[:-8] for name in _named_resources(resource)}
 
-    assert ivs == IVS_ACTIONS.get(handler, set())
+    expected = IVS_GRANTS.get(handler, {})
+    assert dict(granted) == {action: {resource} for action, resource in expected.items()}
 
 
 # The services any role may name at all; a grant on anything else fails here first.

@@ -8,10 +8,6 @@ export interface VitrineConfig {
   userPoolId: string;
   userPoolClientId: string;
   cognitoEndpoint: string;
-  /** Where an encoder publishes, when the deployment hands it to the console (the local
-   * runtime's RTMP ingest does; in AWS the key stays out of a public file). */
-  ingestUrl?: string;
-  streamKey?: string;
 }
 
 const FIELDS = [
@@ -39,12 +35,7 @@ export function parseConfig(data: unknown): VitrineConfig {
   if (wrong.length > 0) {
     throw new ConfigError(`config.json: missing or non-string ${wrong.join(", ")}`);
   }
-  const config = Object.fromEntries(FIELDS.map((field) => [field, record[field]])) as unknown as VitrineConfig;
-  if (typeof record.ingestUrl === "string" && typeof record.streamKey === "string") {
-    config.ingestUrl = record.ingestUrl;
-    config.streamKey = record.streamKey;
-  }
-  return config;
+  return Object.fromEntries(FIELDS.map((field) => [field, record[field]])) as unknown as VitrineConfig;
 }
 
 export async function loadConfig(url = "/config.json"): Promise<VitrineConfig> {

@@ -45,16 +45,11 @@ function openRoom(config: VitrineConfig, session: StaffSession, show: Show): voi
   closeRoom();
   byId("shows").hidden = true;
   history.replaceState(null, "", `${location.pathname}?show=${encodeURIComponent(show.show_id)}`);
-  // OBS settings: not in config.json yet (see console/studio.ts for where to find them).
-  const ingest =
-    config.ingestUrl && config.streamKey !== undefined
-      ? { server: config.ingestUrl, streamKey: config.streamKey }
-      : null;
   const onSignInExpired = () => {
     leaveConsole(); // the show stays in the address: signing in again reopens it
     notice("Your sign-in has expired: sign in again to go back to the show.");
   };
-  room = new ConsoleRoom({ config, session, show, toasts, ingest, onSignInExpired });
+  room = new ConsoleRoom({ config, session, show, toasts, onSignInExpired });
   byId("room-back").addEventListener("click", () => backToShows(config, session));
   room.start();
 }

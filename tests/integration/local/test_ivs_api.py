@@ -16,8 +16,15 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from functions.common import aws
-from functions.common.streaming import ChannelOffline, IvsStreaming, StreamState
-from local.ivs import ChannelConfig, LocalIvsChannel, RtmpSource, ivs_api_routes
+from functions.common.streaming import (
+    ChannelOffline,
+    IngestDetails,
+    IvsStreaming,
+    NoIngestEndpoint,
+    StreamingUnavailable,
+    StreamState,
+)
+from local.ivs import ChannelConfig, LocalIvsChannel, PatternSource, RtmpSource, ivs_api_routes
 from tests.conftest import free_port
 from tests.integration.local.test_ivs_channel import (
     RECORDING_END,
@@ -36,6 +43,7 @@ pytestmark = pytest.mark.integration
 ARN = "arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij"
 UNKNOWN = "arn:aws:ivs:us-east-1:123456789012:channel/Unknown12345"
 RECORDING_CONFIGURATION = "arn:aws:ivs:us-east-1:123456789012:recording-configuration/Rc1"
+STREAM_KEY = "arn:aws:ivs:us-east-1:123456789012:stream-key/g1H2I3j4k5L6"
 
 
 class Served:
@@ -84,7 +92,8 @@ def serve(tmp_path: Path, recordings, events) -> Iterator[Callable[..., Served]]
         }
         config = ChannelConfig(**(settings | overrides))
         channel = LocalIvsChannel(config, s3_client=s3, on_event=events.append)
-        app = Starlette(routes=[Mount("/local/ivs", routes=ivs_api_routes(channel))])
+        routes = ivs_api_routes(channel, stream_key_arn=STREAM_KEY)
+        app = Starlette(routes=[Mount("/local/ivs", routes=routes)])
         port = free_port()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
         thread = threading.Thread(target=server.run, daemon=True)
@@ -112,6 +121,41 @@ def test_get_channel_describes_the_local_channel(serve):
     assert channel["authorized"] is False
 
 
+def test_the_test_pattern_channel_has_no_ingest_endpoint(serve):
+    api = serve(source=PatternSource())
+    assert "ingestEndpoint" not in api.ivs.get_channel(arn=ARN)["channel"]
+
+
+def test_get_stream_key_gives_the_rtmp_ingests_key_as_ivs_shapes_it(serve):
+    api = serve(source=RtmpSource(port=1935, stream_key="sk_local_key"))
+    key = api.ivs.get_stream_key(arn=STREAM_KEY)["streamKey"]
+    assert key == {"arn": STREAM_KEY, "channelArn": ARN, "value": "sk_local_key", "tags": {}}
+
+
+def test_another_stream_key_is_not_found(serve):
+    api = serve(source=RtmpSource(port=1935))
+    with pytest.raises(api.ivs.exceptions.ResourceNotFoundException) as error:
+        api.ivs.get_stream_key(arn=f"{STREAM_KEY}x")
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_the_adapter_reads_the_local_ingest_and_says_when_the_channel_takes_no_encoder(
+    serve, monkeypatch
+):
+    rtmp = serve(source=RtmpSource(port=1936, host="127.0.0.1", stream_key="sk_obs"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_IVS", rtmp.endpoint)
+    assert IvsStreaming().ingest(ARN, STREAM_KEY) == IngestDetails(
+        "rtmp://127.0.0.1:1936/app/", "sk_obs"
+    )
+    with pytest.raises(StreamingUnavailable, match="GetStreamKey answered ResourceNotFound"):
+        IvsStreaming().ingest(ARN, f"{STREAM_KEY}x")
+
+    pattern = serve(source=PatternSource())
+    monkeypatch.setenv("AWS_ENDPOINT_URL_IVS", pattern.endpoint)
+    with pytest.raises(NoIngestEndpoint):
+        IvsStreaming().ingest(ARN, STREAM_KEY)
+
+
 def test_an_offline_channel_is_not_broadcasting(serve):
     api = serve()
     not_broadcasting = api.ivs.exceptions.ChannelNotBroadcasting
@@ -133,6 +177,7 @@ def test_another_channel_is_not_found_by_any_call(serve):
         lambda: api.ivs.get_stream(channelArn=UNKNOWN),
         lambda: api.ivs.put_metadata(channelArn=UNKNOWN, metadata="{}"),
         lambda: api.ivs.stop_stream(channelArn=UNKNOWN),
+        lambda: api.ivs.get_stream_key(arn=UNKNOWN),
     ]
     for call in calls:
         with pytest.raises(not_found):

@@ -9,12 +9,14 @@ def test_reads_every_variable_by_its_env_name():
             "AWS_REGION": "eu-west-3",
             Env.CATALOG_TABLE: "catalog",
             Env.CHANNEL_ARN: "arn:aws:ivs:eu-west-3:1:channel/x",
+            Env.STREAM_KEY_ARN: "arn:aws:ivs:eu-west-3:1:stream-key/k",
             Env.ALLOWED_ORIGINS: "https://shop.example, https://www.shop.example",
         }
     )
     assert settings.region == "eu-west-3"
     assert settings.catalog_table == "catalog"
     assert settings.channel_arn.endswith("channel/x")
+    assert settings.stream_key_arn.endswith("stream-key/k")
     assert settings.allowed_origins == ("https://shop.example", "https://www.shop.example")
 
 

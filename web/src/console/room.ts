@@ -16,10 +16,11 @@ import { confirmAction } from "./confirm";
 import type { ModeratedViewer, RoomContext } from "./context";
 import { EngagePanel } from "./engage";
 import { count } from "./h";
+import { fetchIngest, IngestError } from "./ingest";
 import { canDo } from "./roles";
 import { RundownPanel } from "./rundown";
 import { RoomState } from "./state";
-import { StudioPanel, type IngestDetails } from "./studio";
+import { StudioPanel } from "./studio";
 import type { Toasts } from "./toasts";
 
 export type Tab = "chat" | "questions" | "rundown" | "engage" | "studio";
@@ -47,7 +48,6 @@ export interface RoomOptions {
   session: StaffSession;
   show: Show;
   toasts: Toasts;
-  ingest: IngestDetails | null;
   /** The sign-in can no longer be renewed: the staff member must sign in again. */
   onSignInExpired: () => void;
 }
@@ -88,7 +88,12 @@ export class ConsoleRoom implements RoomContext {
     this.chat = new ChatPanel(this);
     this.rundown = new RundownPanel(this);
     this.engage = new EngagePanel(this);
-    this.studio = new StudioPanel(this, options.ingest);
+    this.studio = new StudioPanel(this, async () => {
+      const { config } = this.options;
+      const session = await validSession(config.cognitoEndpoint, config.userPoolClientId);
+      if (!session) throw new IngestError("Your sign-in has expired: sign in again to see the stream key.", 401);
+      return fetchIngest(config.apiUrl, session.idToken);
+    });
     this.wireHeader();
     this.wireTabs();
   }

@@ -3,25 +3,31 @@ import { byId } from "../dom";
 import { confirmAction } from "./confirm";
 import type { RoomContext } from "./context";
 import { button, clock, h } from "./h";
+import { IngestError, type IngestDetails } from "./ingest";
 import { canDo } from "./roles";
 
 export const SLOW_MODE_CHOICES = [0, 5, 10, 30, 60] as const;
 const MAX_WORDS = 500;
 const MAX_WORD_LENGTH = 40;
 
-/** Where OBS publishes: the RTMPS server and the stream key, when the deployment provides them. */
-export interface IngestDetails {
-  server: string;
-  streamKey: string;
-}
+/**
+ * The encoder settings as the Studio tab shows them. Test contract: `data-ingest-state` on
+ * #ingest (not-allowed|loading|ready|error).
+ */
+type IngestView =
+  | { state: "idle" | "loading" }
+  | { state: "ready"; details: IngestDetails }
+  | { state: "error"; message: string };
 
 export class StudioPanel {
   private readonly slowMode = byId("slow-mode");
   private shownBlocklist: string[] | null = null;
+  private ingest: IngestView = { state: "idle" };
 
   constructor(
     private readonly ctx: RoomContext,
-    private readonly ingest: IngestDetails | null,
+    /** GET /studio/ingest with a valid staff token (hosts and admins only). */
+    private readonly loadIngest: () => Promise<IngestDetails>,
   ) {
     this.slowMode.replaceChildren(...SLOW_MODE_CHOICES.map((seconds) => this.slowModeButton(seconds)));
     this.wireBlocklist();
@@ -152,51 +158,46 @@ export class StudioPanel {
   // --- OBS ingest -------------------------------------------------------------------------
 
   private renderIngest(mayStream: boolean): void {
+    // Asked once per opened show, when a host or an admin first sees the room.
+    if (mayStream && this.ingest.state === "idle") void this.fetchIngest();
     const box = byId("ingest");
-    const state = `${mayStream}`;
-    if (box.dataset.rendered === state) return;
-    box.dataset.rendered = state;
+    const state = mayStream ? this.ingest.state : "not-allowed";
+    if (box.dataset.ingestState === state) return;
+    box.dataset.ingestState = state;
+    const view = this.ingest;
     if (!mayStream) {
       box.replaceChildren(
         h("p", { class: "muted hc-small", text: "The host or an admin holds the stream key: ask them for OBS settings." }),
       );
-      return;
-    }
-    if (this.ingest) {
+    } else if (view.state === "ready") {
       box.replaceChildren(
-        copyField("Server", this.ingest.server, false),
-        copyField("Stream key", this.ingest.streamKey, true),
-        h("p", { class: "muted hc-small", text: "OBS → Settings → Stream → Service: Custom. Arm the show, then Start Streaming." }),
+        copyField("Server", view.details.server, false),
+        copyField("Stream key", view.details.streamKey, true),
+        h("p", { class: "muted hc-small", text: "OBS → Settings → Stream → Service: Custom. A phone app: the server is its URL, the key its stream name. Keep the key secret: it lets anyone broadcast here." }),
+        h("p", { class: "muted hc-small", text: "Arm the show, then Start Streaming: the show goes live with the stream." }),
       );
-      return;
+    } else if (view.state === "error") {
+      box.replaceChildren(
+        h("p", { class: "error hc-small", text: view.message, attrs: { role: "alert" } }),
+        button("Try again", () => void this.fetchIngest(), "hc-chip"),
+      );
+    } else {
+      box.replaceChildren(h("p", { class: "muted hc-small", text: "Loading the stream settings…" }));
     }
-    // config.json carries no ingest settings yet: say where they are.
-    const output = (key: string): string =>
-      `aws cloudformation describe-stacks --stack-name VitrineStack --query "Stacks[0].Outputs[?OutputKey=='${key}'].OutputValue" --output text`;
-    box.replaceChildren(
-      h("p", { class: "hc-small", text: "OBS → Settings → Stream → Service: Custom, then fill in Server and Stream key." }),
-      h(
-        "p",
-        { class: "hc-small" },
-        h("strong", { text: "Server: " }),
-        h("code", { text: "rtmps://<IngestEndpoint>:443/app/" }),
-        ", where IngestEndpoint is a stack output:",
-      ),
-      copyField("Command: ingest endpoint", output("IngestEndpoint"), false),
-      copyField(
-        "Command: stream key",
-        `aws ivs get-stream-key --arn "$(${output("StreamKeyArn")})" --query streamKey.value --output text`,
-        false,
-      ),
-      h(
-        "p",
-        { class: "muted hc-small" },
-        "Local runtime: ",
-        h("code", { text: "make dev ARGS='--source rtmp'" }),
-        " prints its RTMP ingest URL: the server is everything up to /app, the stream key is the rest.",
-      ),
-      h("p", { class: "muted hc-small", text: "Arm the show first, then Start Streaming in OBS: the show goes live with the stream." }),
-    );
+  }
+
+  private async fetchIngest(): Promise<void> {
+    if (this.ingest.state === "loading") return;
+    this.ingest = { state: "loading" }; // before the first await: a render sees it at once
+    this.ctx.refresh();
+    try {
+      this.ingest = { state: "ready", details: await this.loadIngest() };
+    } catch (error) {
+      if (!(error instanceof IngestError)) console.warn("[vitrine] stream settings", error);
+      const message = error instanceof Error ? error.message : "The stream settings are unavailable.";
+      this.ingest = { state: "error", message };
+    }
+    this.ctx.refresh();
   }
 }
 
@@ -217,7 +218,10 @@ export function parseBlocklist(text: string): string[] | string {
 
 /** A read-only value with a Copy button; a secret one is masked until shown. */
 function copyField(label: string, value: string, secret: boolean): HTMLElement {
-  const field = h("input", { class: "hc-copy-value", attrs: { readonly: "", "aria-label": label, spellcheck: "false" } });
+  const field = h("input", {
+    class: "hc-copy-value",
+    attrs: { readonly: "", "aria-label": label, spellcheck: "false", autocomplete: "off" },
+  });
   field.value = value;
   if (secret) field.type = "password";
   const copy = button(

@@ -330,6 +330,15 @@ def test_ivs_on_the_channel(operation, params):
     assert pairs("ivs", operation, params) == [(f"ivs:{operation}", CHANNEL)]
 
 
+def test_ivs_stream_keys_by_their_own_arn():
+    key = f"arn:aws:ivs:{REGION}:{ACCOUNT}:stream-key/g1H2I3j4k5L6"
+    assert pairs("ivs", "GetStreamKey", {"arn": key}) == [("ivs:GetStreamKey", key)]
+    assert pairs("ivs", "BatchGetStreamKey", {"arns": [key, f"{key}x"]}) == [
+        ("ivs:BatchGetStreamKey", key),
+        ("ivs:BatchGetStreamKey", f"{key}x"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("operation", "method"),
     [("PostToConnection", "POST"), ("GetConnection", "GET"), ("DeleteConnection", "DELETE")],
