@@ -9,10 +9,20 @@ a Cognito token) and, with 500 in the room, features a product every few seconds
 runs at 5/s: the latencies from the send to each viewer's receipt.
 
 - frames per viewer per second: frames received by the viewers in the window / viewers / s.
-- lost messages: messages acked to their sender that a viewer connected all along never
-  received in an `updates` frame (by message id), counted after a grace period.
+- every chat frame sent is accounted for once the run has settled (no frame answered and no
+  message delivered for SETTLE_QUIET_S: the backlogs have drained): acked within ACK_WAIT_S of
+  the phase's last send, acked late (the sender had stopped waiting: processed, but slowly),
+  refused (pace rules), or never answered; a never-answered frame whose text reached viewers
+  was processed (its answer was lost), one that reached nobody was never processed: a dropped
+  frame, the bug to look for.
+- lost messages: messages that exist (acked, in time or late, or seen by viewers) that a viewer
+  connected from the phase's start until GRACE_S after the message was answered and after the
+  last viewer received it never received in an `updates` frame (by message id).
 - latency: the sender's (or moderator's) send time to each viewer's receipt, one clock (one
-  client process), p50/p99 over every (message, viewer) pair.
+  client process), p50/p99 over every (message, viewer) pair, late messages included.
+- Lambda: every invocation is timed in the bench's process (the runtime's own Lambda service),
+  split into the wait for a free execution environment and the run in it; the gateway's
+  invocation threads that wait for a turn are sampled too. So a backlog shows where it queues.
 
 The clients run in a process of their own (asyncio, the `websockets` client, no compression:
 API Gateway does not negotiate it), so that they share no interpreter with the gateway, which
@@ -20,6 +30,7 @@ serves in the bench's process. While each phase runs, the CPU of every process o
 sampled from /proc, so a target missed shows where the time went.
 
     uv run python -m bench.realtime_room        (this part alone; `python -m bench.realtime`)
+    uv run python -m bench.realtime_room 1000 10   (1,000 viewers, 10 s windows: a quick look)
 """
 
 import asyncio
@@ -35,7 +46,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,7 +64,11 @@ SENDERS = 60  # 50 msg/s round-robin: each sender posts every 1.2 s, below the 1
 BUSY_RATE, TYPICAL_RATE = 50, 5  # chat messages per second
 WINDOW_S = 25  # each measured phase
 WARM_S = 3  # chat runs this long before frames are counted: the window reaches steady state
+ACK_WAIT_S = 5  # after its last send, how long a phase waits for acks ("in time")
 GRACE_S = 10  # after the chat stops, for the last windows to arrive before losses are counted
+SETTLE_QUIET_S = 15  # the run has settled when no chat frame was answered for this long...
+SETTLE_MAX_S = 180  # ...or after this long
+PHASES = ("busy", "typical", "latency")
 RAMP_PER_S = 40  # new connections a second ($connect and join are two Lambda invocations each)
 RAMP_IN_FLIGHT = 8
 FEATURE_EVERY_S = 3.0  # longer than a coalescing window: each feature is its own update
@@ -74,7 +89,8 @@ class Client:
     received: dict[str, float] = field(default_factory=dict)  # message id -> first receipt
     featured: list[tuple[str, float]] = field(default_factory=list)  # (sku, receipt)
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # ref -> ack / error
-    answered: asyncio.Event = field(default_factory=asyncio.Event)
+    gateway_errors: list[float] = field(default_factory=list)  # API Gateway's own error frames
+    texts: dict[str, str] | None = None  # the witness's: message text -> message id
     snapshot: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def read(self) -> None:
@@ -87,18 +103,42 @@ class Client:
                 if kind == "updates":
                     for update in frame["updates"]:
                         if update["kind"] == "message":
-                            self.received.setdefault(update["message"]["message_id"], at)
+                            message = update["message"]
+                            message_id = sys.intern(message["message_id"])
+                            self.received.setdefault(message_id, at)
+                            if self.texts is not None:
+                                self.texts.setdefault(message["text"], message_id)
                         elif update["kind"] == "featured":
                             self.featured.append((update["product"]["sku"], at))
                 elif kind in ("ack", "error") and frame.get("ref"):
                     self.answers[frame["ref"]] = frame | {"at": at}
-                    self.answered.set()
                 elif kind == "snapshot":
                     self.snapshot.set()
+                elif kind is None and "requestId" in frame:  # a failed invocation: no ref
+                    self.gateway_errors.append(at)
         except Exception:
             pass
         finally:
             self.closed_at = time.time()
+
+
+@dataclass(frozen=True, eq=False)
+class ChatFrame:
+    sender: Client
+    ref: str
+    text: str  # unique in the run: how a frame that was never answered is found in updates
+    sent_at: float
+
+
+@dataclass(eq=False)
+class ChatPhase:
+    """One phase's chat frames, and who was in the room when it began."""
+
+    name: str
+    started_at: float
+    present: list[Client]
+    frames: list[ChatFrame] = field(default_factory=list)
+    answer_deadline: float = float("inf")  # answers after this are late
 
 
 def _emit(**line: Any) -> None:
@@ -125,15 +165,13 @@ class Room:
         self.token = plan["token"]
         self.skus = plan["skus"]
         self.viewers: list[Client] = []
+        self.witness: Client | None = None  # the first viewer: stays all along, keeps texts
         self.moderator: Client | None = None
         self.connect_ms: list[float] = []
         self.connect_failures: list[str] = []
         self.tasks: set[asyncio.Task[None]] = set()
         self.refs = (f"r{n}" for n in itertools.count(1))
-        # message id -> send time (acked messages only); ref -> (sender, send time)
-        self.sent: dict[str, float] = {}
-        self.ack_ms: list[float] = []  # a chat frame's send to its ack: the action's latency
-        self.refused: dict[str, int] = defaultdict(int)
+        self.phases: list[ChatPhase] = []
         self.client_cpu = 0.0  # cores the client process used in the last window
 
     async def open(self, client: Client, **query: str) -> None:
@@ -164,10 +202,14 @@ class Room:
 
         async def one(index: int) -> None:
             client = Client(f"bench-{uuid.uuid4().hex[:12]}", f"Viewer {index}")
+            if index == 0:
+                client.texts = {}
             async with gate:
                 try:
                     await self.open(client, name=client.name)
                     self.viewers.append(client)
+                    if index == 0:
+                        self.witness = client
                 except Exception as error:
                     self.connect_failures.append(f"{type(error).__name__}: {error}"[:160])
 
@@ -178,6 +220,9 @@ class Room:
             if index % 200 == 199:
                 _say(f"{len(self.viewers)} joined, {len(self.connect_failures)} failed")
         await asyncio.gather(*pending)
+        if self.witness is not None:  # first in the list: never among those who leave
+            self.viewers.remove(self.witness)
+            self.viewers.insert(0, self.witness)
         return len(self.viewers) / (time.perf_counter() - started)
 
     async def request(self, client: Client, action: str, **fields: Any) -> tuple[str, float]:
@@ -186,9 +231,11 @@ class Room:
         await client.socket.send(json.dumps({"action": action, "ref": ref} | fields))
         return ref, at
 
-    async def chat(self, senders: list[Client], rate: float, seconds: float) -> None:
-        """`rate` messages a second for `seconds`, round-robin over `senders`."""
-        pending: list[tuple[Client, str, float]] = []
+    async def chat(
+        self, phase: ChatPhase, senders: list[Client], rate: float, seconds: float
+    ) -> None:
+        """`rate` messages a second for `seconds`, round-robin over `senders`; then waits
+        ACK_WAIT_S for the answers (those after it are late)."""
         started = time.perf_counter()
         for n in itertools.count():
             due = started + n / rate
@@ -196,36 +243,27 @@ class Room:
                 break
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
             sender = senders[n % len(senders)]
+            text = f"bench {phase.name} message {n} at {rate:g}/s"
             try:
-                ref, at = await self.request(sender, "chat", text=f"bench message {n} at {rate}/s")
+                ref, at = await self.request(sender, "chat", text=text)
             except ConnectionClosed:
-                self.refused["sender disconnected"] += 1
-                continue
-            pending.append((sender, ref, at))
-        await asyncio.sleep(5)  # the last acks
-        for sender, ref, at in pending:
-            answer = sender.answers.pop(ref, None)
-            if answer is None:
-                self.refused["no answer"] += 1
-            elif answer["type"] == "ack":
-                self.sent[answer["detail"]] = at
-                self.ack_ms.append((answer["at"] - at) * 1000)
-            else:
-                self.refused[answer["error"]] += 1
+                continue  # counted: its sender shows as dropped
+            phase.frames.append(ChatFrame(sender, ref, text, at))
+        await asyncio.sleep(ACK_WAIT_S)
+        phase.answer_deadline = time.time()
 
     def frames(self) -> int:
         return sum(client.frames for client in self.viewers)
 
     async def phase(self, name: str, rate: float, *, feature: bool = False) -> dict[str, Any]:
-        """Chat at `rate` for WARM_S + WINDOW_S (and features, if asked); frames, losses and
-        latencies of this phase."""
+        """Chat at `rate` for WARM_S + WINDOW_S (and features, if asked): frames, feature
+        latencies and the answers in time; the rest of the chat's accounting waits for the run
+        to settle (`account`)."""
         for client in self.viewers:
-            client.received.clear()
             client.featured.clear()
-        self.sent.clear()
-        self.ack_ms.clear()
-        self.refused.clear()
         present = [client for client in self.viewers if client.closed_at is None]
+        chat = ChatPhase(name, time.time(), present)
+        self.phases.append(chat)
         senders = present[:SENDERS]
         features: list[tuple[str, float]] = []
 
@@ -243,40 +281,27 @@ class Room:
             await asyncio.sleep(WARM_S)
             for n in range(int(WINDOW_S / FEATURE_EVERY_S)):
                 sku = self.skus[n % len(self.skus)]
-                try:
+                with contextlib.suppress(ConnectionClosed):  # shows as a feature not sent
                     _ref, at = await self.request(self.moderator, "feature_product", sku=sku)
                     features.append((sku, at))
-                except ConnectionClosed:
-                    self.refused["moderator disconnected"] += 1
                 await asyncio.sleep(FEATURE_EVERY_S)
 
         counting = asyncio.create_task(count_frames())
         probing = asyncio.create_task(self.probe_gateway(WARM_S + WINDOW_S))
-        jobs = [self.chat(senders, rate, WARM_S + WINDOW_S)]
+        jobs = [self.chat(chat, senders, rate, WARM_S + WINDOW_S)]
         if feature:
             jobs.append(feature_products())
         await asyncio.gather(*jobs)
         frames, seconds = await counting
         gateway_ms = await probing
-        _say(f"{name}: chat done, {len(self.sent)} acked; grace {GRACE_S}s")
+        in_time = sum(
+            (answer := f.sender.answers.get(f.ref)) is not None and answer["type"] == "ack"
+            for f in chat.frames
+        )
+        _say(f"{name}: chat done, {in_time} of {len(chat.frames)} acked; grace {GRACE_S}s")
         await asyncio.sleep(GRACE_S)
 
         connected = [c for c in present if c.closed_at is None]
-        chat_ms = [
-            (client.received[message_id] - sent_at) * 1000
-            for client in connected
-            for message_id, sent_at in self.sent.items()
-            if message_id in client.received
-        ]
-        missing = {
-            message_id
-            for client in connected
-            for message_id in self.sent
-            if message_id not in client.received
-        }
-        pairs_missing = sum(
-            message_id not in client.received for client in connected for message_id in self.sent
-        )
         feature_ms = []
         for n, (sku, sent_at) in enumerate(features):
             until = features[n + 1][1] if n + 1 < len(features) else float("inf")
@@ -285,27 +310,17 @@ class Room:
                 if seen:
                     feature_ms.append((seen[0] - sent_at) * 1000)
         moderator_answers = self.moderator.answers if self.moderator else {}
-        chat_p50, chat_p99 = _percentiles(chat_ms)
         feature_p50, feature_p99 = _percentiles(feature_ms)
-        ack_p50, ack_p99 = _percentiles(self.ack_ms)
         gateway_p50, gateway_p99 = _percentiles(gateway_ms)
         result = {
             "viewers": len(present),
             "dropped_during_phase": len(present) - len(connected),
             "senders_dropped": sum(client.closed_at is not None for client in senders),
             "rate": rate,
+            "chat_frames_sent": len(chat.frames),
             "frames_per_viewer_per_s": round(frames / len(present) / seconds, 2),
-            "messages_acked": len(self.sent),
-            "messages_refused": " ".join(f"{k}:{n}" for k, n in self.refused.items()) or "0",
-            "ack_p50_ms": ack_p50,
-            "ack_p99_ms": ack_p99,
             "gateway_p50_ms": gateway_p50,
             "gateway_p99_ms": gateway_p99,
-            "lost_messages": len(missing),
-            "missing_pairs": pairs_missing,
-            "chat_latency_p50_ms": chat_p50,
-            "chat_latency_p99_ms": chat_p99,
-            "chat_latency_max_ms": round(max(chat_ms), 1) if chat_ms else None,
             "features_sent": len(features),
             "feature_refused": sum(a["type"] == "error" for a in moderator_answers.values()),
             "feature_pairs": len(feature_ms),
@@ -316,6 +331,90 @@ class Room:
         moderator_answers.clear()
         _say(f"{name}: {json.dumps(result)}")
         return result
+
+    async def settle(self) -> float:
+        """Waits until no chat frame was answered and no message reached the witness for
+        SETTLE_QUIET_S (at most SETTLE_MAX_S): the queued frames and the fan-out's backlog
+        have drained. Returns the wait."""
+        started = time.time()
+        frames = [f for phase in self.phases for f in phase.frames]
+        witness = self.witness
+
+        def progress() -> tuple[int, int]:
+            answered = sum(f.ref in f.sender.answers for f in frames)
+            return answered, len(witness.received) if witness else 0
+
+        seen, changed_at = progress(), time.time()
+        while time.time() - changed_at < SETTLE_QUIET_S and time.time() - started < SETTLE_MAX_S:
+            await asyncio.sleep(1)
+            if (now := progress()) != seen:
+                seen, changed_at = now, time.time()
+        _say(f"settled after {time.time() - started:.0f}s: {seen[0]} of {len(frames)} answered")
+        return time.time() - started
+
+    def account(self, phase: ChatPhase, ends_at: float) -> dict[str, Any]:
+        """Every chat frame of the phase, once the run has settled: how it was answered, and
+        which messages a viewer who stayed never received."""
+        counts: Counter[str] = Counter()
+        ack_ms: list[float] = []
+        messages: dict[str, tuple[float, float]] = {}  # id -> (sent, answered or first seen)
+        texts = self.witness.texts if self.witness and self.witness.texts is not None else {}
+        for frame in phase.frames:
+            answer = frame.sender.answers.get(frame.ref)
+            if answer is None:
+                message_id = texts.get(frame.text)
+                if message_id is None:
+                    counts["never_processed"] += 1
+                    continue
+                counts["unanswered_delivered"] += 1
+                assert self.witness is not None
+                messages[message_id] = (frame.sent_at, self.witness.received[message_id])
+            elif answer["type"] == "ack":
+                counts["acked_late" if answer["at"] > phase.answer_deadline else "acked"] += 1
+                ack_ms.append((answer["at"] - frame.sent_at) * 1000)
+                messages[answer["detail"]] = (frame.sent_at, answer["at"])
+            else:
+                counts[f"refused {answer['error']}"] += 1
+        lost: set[str] = set()
+        missing_pairs = 0
+        chat_ms: list[float] = []
+        for message_id, (sent_at, answered_at) in messages.items():
+            # A viewer who left before the fan-out could reach them is not a loss: the last
+            # viewer to receive it (a late message reaches the room late) sets the bar.
+            receipts = [c.received[message_id] for c in phase.present if message_id in c.received]
+            reached_by = max([answered_at, *receipts]) + GRACE_S
+            for client in phase.present:
+                if client.closed_at is not None and client.closed_at < reached_by:
+                    continue
+                received_at = client.received.get(message_id)
+                if received_at is None:
+                    missing_pairs += 1
+                    lost.add(message_id)
+                else:
+                    chat_ms.append((received_at - sent_at) * 1000)
+        senders = {frame.sender for frame in phase.frames}
+        gateway_errors = sum(
+            phase.started_at <= at < ends_at for client in senders for at in client.gateway_errors
+        )
+        ack_p50, ack_p99 = _percentiles(ack_ms)
+        chat_p50, chat_p99 = _percentiles(chat_ms)
+        refused = {key.partition(" ")[2]: n for key, n in counts.items() if key[:7] == "refused"}
+        return {
+            "messages_acked": counts["acked"],
+            "messages_acked_late": counts["acked_late"],
+            "messages_refused": " ".join(f"{k}:{n}" for k, n in sorted(refused.items())) or "0",
+            "unanswered_delivered": counts["unanswered_delivered"],
+            "never_processed": counts["never_processed"],
+            "gateway_errors": gateway_errors,
+            "ack_p50_ms": ack_p50,
+            "ack_p99_ms": ack_p99,
+            "lost_messages": len(lost),
+            "missing_pairs": missing_pairs,
+            "chat_latency_p50_ms": chat_p50,
+            "chat_latency_p99_ms": chat_p99,
+            "chat_latency_max_ms": round(max(chat_ms), 1) if chat_ms else None,
+            "witness_dropped": bool(self.witness is None or self.witness.closed_at is not None),
+        }
 
     async def probe_gateway(self, seconds: float) -> list[float]:
         """A static file from the gateway twice a second: how late its event loop answers
@@ -371,11 +470,21 @@ async def _run_clients(plan: dict[str, Any]) -> None:
     await asyncio.sleep(5)  # $disconnect has removed them from the audience
     # The moderator joins for this phase only: with 1,000 viewers, one more connection would
     # take the room past the shard size (1,000), onto the SQS shard path (see the report).
-    room.moderator = Client(f"bench-mod-{uuid.uuid4().hex[:8]}", "")
-    await room.open(room.moderator, token=room.token)
-    result["latency"] = await room.phase("latency", plan["typical_rate"], feature=True)
+    moderator = Client(f"bench-mod-{uuid.uuid4().hex[:8]}", "")
+    try:
+        await room.open(moderator, token=room.token)
+        room.moderator = moderator
+    except Exception as error:  # the room is still measured; "features sent" shows 0
+        _say(f"the moderator could not join ({type(error).__name__}): no features")
+    result["latency"] = await room.phase(
+        "latency", plan["typical_rate"], feature=room.moderator is not None
+    )
+    result["settled_s"] = round(await room.settle())
+    ends = [phase.started_at for phase in room.phases[1:]] + [time.time()]
+    for phase, ends_at in zip(room.phases, ends, strict=True):
+        result[phase.name] |= room.account(phase, ends_at)
     _emit(result=result)
-    for client in [*room.viewers, room.moderator]:
+    for client in [*room.viewers, *([room.moderator] if room.moderator else [])]:
         with contextlib.suppress(Exception):
             await client.socket.close()
 
@@ -483,6 +592,112 @@ class PhaseCpu:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class _Timed:
+    function: str
+    started: float
+    ended: float
+    ran_s: float  # inside the execution environment; the rest waited for one
+
+
+class InvocationProbe:
+    """Times every invocation of the runtime's Lambda service (it runs in this process): the
+    wait for a free execution environment and the run in it, per function; and samples the
+    gateway's invocation threads, where frames wait when every thread is taken."""
+
+    def __init__(self, runtime: Any) -> None:
+        from local.apigateway import invoke as gateway_invoke
+        from local.awslambda.environment import ExecutionEnvironment
+
+        self._lambdas = runtime.lambdas
+        self._gateway_invoke = gateway_invoke
+        self._environment = ExecutionEnvironment
+        self._invoke = self._lambdas.invoke
+        self._run = ExecutionEnvironment.invoke
+        self._here = threading.local()
+        self._lock = threading.Lock()
+        self.timed: list[_Timed] = []
+        self.gateway_waiting: list[tuple[float, int]] = []  # (when, invocations waiting)
+        self._sampling = threading.Event()
+        self.marks: dict[str, float] = {}
+
+    def __enter__(self) -> "InvocationProbe":
+        here, run = self._here, self._run
+
+        def invoke(function: str, event: Any, *, trigger: str) -> Any:
+            here.ran = 0.0
+            started = time.monotonic()
+            try:
+                return self._invoke(function, event, trigger=trigger)
+            finally:
+                name = self._lambdas.function(function).name
+                with self._lock:
+                    self.timed.append(_Timed(name, started, time.monotonic(), here.ran))
+
+        def timed_run(environment: Any, request: dict[str, Any], timeout: float) -> Any:
+            started = time.monotonic()
+            try:
+                return run(environment, request, timeout)
+            finally:
+                here.ran = getattr(here, "ran", 0.0) + time.monotonic() - started
+
+        self._lambdas.invoke = invoke
+        self._environment.invoke = timed_run
+        threading.Thread(target=self._sample, name="bench-probe", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._sampling.set()
+        self._environment.invoke = self._run
+        del self._lambdas.invoke  # the instance attribute: back to the class's method
+
+    def _sample(self) -> None:
+        while not self._sampling.wait(0.25):
+            limiter = self._gateway_invoke._limiter
+            if limiter is not None:
+                waiting = limiter.statistics().tasks_waiting
+                self.gateway_waiting.append((time.monotonic(), waiting))
+
+    def mark(self, phase: str, at: str) -> None:
+        self.marks[f"{phase} {at}"] = time.monotonic()
+
+    def summary(self, phase: str) -> dict[str, Any]:
+        """Per function, the invocations that ended in the phase's window: their number, how
+        long they waited for an environment and ran in it, and how many overlapped at most."""
+        start, end = self.marks[f"{phase} start"], self.marks[f"{phase} end"]
+        with self._lock:
+            timed = list(self.timed)
+        found: dict[str, Any] = {}
+        for function in sorted({t.function for t in timed}):
+            label = self._lambdas.function(function).display_name
+            mine = [t for t in timed if t.function == function and start <= t.ended < end]
+            if not mine:
+                continue
+            waits = [(t.ended - t.started - t.ran_s) * 1000 for t in mine]
+            runs = [t.ran_s * 1000 for t in mine]
+            edges = sorted(
+                [(t.started, 1) for t in timed if t.function == function and t.started < end]
+                + [(t.ended, -1) for t in timed if t.function == function and t.ended < end]
+            )
+            in_flight = most = 0
+            for when, step in edges:
+                in_flight += step
+                if when >= start:
+                    most = max(most, in_flight)
+            found[label] = {
+                "per_s": round(len(mine) / (end - start), 1),
+                "wait_p50_ms": _percentiles(waits)[0],
+                "wait_p99_ms": _percentiles(waits)[1],
+                "run_p50_ms": _percentiles(runs)[0],
+                "run_p99_ms": _percentiles(runs)[1],
+                "most_in_flight": most,
+                "environments": self._lambdas.environments(function),
+            }
+        waiting = [n for when, n in self.gateway_waiting if start <= when < end]
+        found["gateway threads: most invocations waiting"] = max(waiting, default=0)
+        return found
+
+
 def _mapping_stats(runtime: Any) -> dict[str, tuple[int, int]]:
     """Invocations and records of each event source mapping of the chat path, so far."""
     pollers = runtime.triggers.event_sources if runtime.triggers else None
@@ -543,7 +758,9 @@ def _create_show(runtime: Any, host_token: str, skus: list[str]) -> str:
     return show_id
 
 
-def _run_client_process(plan: dict[str, Any], runtime: Any) -> tuple[dict[str, Any], PhaseCpu]:
+def _run_client_process(
+    plan: dict[str, Any], runtime: Any, probe: InvocationProbe
+) -> tuple[dict[str, Any], PhaseCpu]:
     cpu = PhaseCpu()
     mappings: dict[str, dict[str, tuple[int, int]]] = {}
     process = subprocess.Popen(
@@ -560,6 +777,7 @@ def _run_client_process(plan: dict[str, Any], runtime: Any) -> tuple[dict[str, A
             message = json.loads(line)
             if "phase" in message:
                 cpu.mark(message["phase"], message["at"])
+                probe.mark(message["phase"], message["at"])
                 mappings[f"{message['phase']} {message['at']}"] = _mapping_stats(runtime)
             elif "result" in message:
                 result = message["result"]
@@ -597,14 +815,19 @@ def measure(runtime: Any) -> dict[str, Any]:
     if not window:
         raise RuntimeError("the template has no batching event log stream: `make synth` first")
     print(f"load average before the room: {os.getloadavg()[0]:.1f}", flush=True)
-    result, cpu = _run_client_process(plan, runtime)
+    with InvocationProbe(runtime) as probe:
+        result, cpu = _run_client_process(plan, runtime, probe)
+    for phase in PHASES:
+        result[phase]["lambda"] = probe.summary(phase)
     dropped_slow = runtime.hub.dropped_slow_clients
+    print(json.dumps(result), file=sys.stderr, flush=True)  # every figure, for a closer look
     _print_table(result, cpu, window, dropped_slow)
-    busy, typical, latency = result["busy"], result["typical"], result["latency"]
+    busy, typical, latency = (result[phase] for phase in PHASES)
     return {
         "frames_per_viewer_per_s": busy["frames_per_viewer_per_s"],
         "frames_per_viewer_per_s_at_5": typical["frames_per_viewer_per_s"],
-        "lost_messages": busy["lost_messages"] + typical["lost_messages"],
+        "lost_messages": sum(result[phase]["lost_messages"] for phase in PHASES),
+        "chat_frames_never_processed": sum(result[phase]["never_processed"] for phase in PHASES),
         "chat_latency_p50_ms": latency["chat_latency_p50_ms"],
         "chat_latency_p99_ms": latency["chat_latency_p99_ms"],
         "feature_latency_p50_ms": latency["feature_latency_p50_ms"],
@@ -623,9 +846,15 @@ def _print_table(result: dict[str, Any], cpu: PhaseCpu, window: float, dropped_s
         ("viewers in the room", "viewers"),
         ("chat rate (msg/s)", "rate"),
         ("frames / viewer / s", "frames_per_viewer_per_s"),
-        ("messages acked", "messages_acked"),
-        ("chat ack p50 (ms)", "ack_p50_ms"),
-        ("chat ack p99 (ms)", "ack_p99_ms"),
+        ("chat frames sent", "chat_frames_sent"),
+        (f"  acked within {ACK_WAIT_S} s of the last send", "messages_acked"),
+        ("  acked late (processed, sender gave up)", "messages_acked_late"),
+        ("  refused (pace rules)", None),
+        ("  never answered, reached viewers", "unanswered_delivered"),
+        ("  never answered, never processed", "never_processed"),
+        ("API Gateway error frames (failed invocation)", "gateway_errors"),
+        ("chat ack p50 (ms), late acks included", "ack_p50_ms"),
+        ("chat ack p99 (ms), late acks included", "ack_p99_ms"),
         ("gateway GET /config.json p50 (ms)", "gateway_p50_ms"),
         ("gateway GET /config.json p99 (ms)", "gateway_p99_ms"),
         ("lost messages", "lost_messages"),
@@ -640,27 +869,51 @@ def _print_table(result: dict[str, Any], cpu: PhaseCpu, window: float, dropped_s
         ("feature latency p99 (ms)", "feature_latency_p99_ms"),
         ("client process CPU (cores)", "client_cpu"),
     ]
-    phases = ("busy", "typical", "latency")
-    print(f"\n{'':<44}" + "".join(f"{phase:>18}" for phase in phases))
+    print(f"\n{'':<44}" + "".join(f"{phase:>18}" for phase in PHASES))
     for label, key in rows:
         cells = []
-        for phase in phases:
+        for phase in PHASES:
             figures = result[phase]
-            value = (
-                f"{figures['features_sent']} / {figures['feature_refused']}"
-                if key is None
-                else figures[key]
-            )
+            if key is not None:
+                value = figures[key]
+            elif label.startswith("features"):
+                value = f"{figures['features_sent']} / {figures['feature_refused']}"
+            else:
+                refused = figures["messages_refused"]
+                value = (
+                    sum(int(n.rpartition(":")[2]) for n in refused.split()) if refused != "0" else 0
+                )
             cells.append(f"{'-' if value in (None, {}) else str(value):>18}")
         print(f"{label:<44}" + "".join(cells))
     for label in ("fanout (stream)", "fanout_shard (SQS)"):
         cells = []
-        for phase in phases:
+        for phase in PHASES:
             invocations, records = result[phase].get("mappings", {}).get(label, (0, 0))
             cells.append(f"{invocations / WINDOW_S:.2f}/s ({records / max(invocations, 1):.0f})")
         print(f"{label + ' inv/s (records)':<44}" + "".join(f"{c:>18}" for c in cells))
-    for phase in phases:
-        print(f"{phase}: chat frames refused or unanswered: {result[phase]['messages_refused']}")
+    for phase in PHASES:
+        print(f"{phase}: chat frames refused: {result[phase]['messages_refused']}")
+    print(f"run settled {result['settled_s']} s after the last phase (nothing answered or "
+          f"delivered for {SETTLE_QUIET_S} s); witness dropped: "
+          f"{any(result[phase]['witness_dropped'] for phase in PHASES)}")  # fmt: skip
+    print("\nLambda in the measured windows: invocations/s; wait for an environment and run in "
+          "it, p50/p99 (ms); most in flight (environments)")  # fmt: skip
+    functions = sorted({name for phase in PHASES for name in result[phase]["lambda"]})
+    for name in functions:
+        cells = []
+        for phase in PHASES:
+            figures = result[phase]["lambda"].get(name)
+            if isinstance(figures, dict):
+                cells.append(
+                    f"{figures['per_s']}/s wait {figures['wait_p50_ms']}/{figures['wait_p99_ms']}"
+                    f" run {figures['run_p50_ms']}/{figures['run_p99_ms']}"
+                    f" in flight {figures['most_in_flight']} ({figures['environments']})"
+                )
+            else:
+                cells.append("-" if figures is None else str(figures))
+        print(f"{name[:44]}:")
+        for phase, cell in zip(PHASES, cells, strict=True):
+            print(f"    {phase:<8} {cell}")
     print(f"slow clients dropped by the gateway: {dropped_slow}")
     print("\nCPU in the measured windows (cores: 1.00 = one core busy)")
     machine = "machine (all processes, 2 cores = 200%)"
@@ -670,7 +923,7 @@ def _print_table(result: dict[str, Any], cpu: PhaseCpu, window: float, dropped_s
         )
     labels = sorted({label for busy in cpu.busy.values() for label in busy if busy[label] >= 0.005})
     for label in labels:
-        shares = "".join(f"{cpu.busy.get(phase, {}).get(label, 0.0):>18.2f}" for phase in phases)
+        shares = "".join(f"{cpu.busy.get(phase, {}).get(label, 0.0):>18.2f}" for phase in PHASES)
         print(f"{label[:44]:<44}{shares}")
 
 

@@ -46,7 +46,8 @@ class WebSocketApi:
         )
         query = dict(websocket.query_params) or None
         headers = dict(websocket.headers)
-        if not await self._connect(websocket, info, query, headers):
+        connected, authorizer = await self._connect(websocket, info, query, headers)
+        if not connected:
             return
         close_code = 1006  # gone before the upgrade completed: $disconnect runs all the same
         in_flight: set[asyncio.Task[None]] = set()
@@ -70,7 +71,7 @@ class WebSocketApi:
                     break
                 # API Gateway invokes each frame's route as the frame arrives, without waiting
                 # for the previous one: a slow handler never stops the connection being read.
-                task = asyncio.create_task(self._route_frame(client, info, text))
+                task = asyncio.create_task(self._route_frame(client, info, authorizer, text))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
         except WebSocketDisconnect as disconnect:
@@ -79,10 +80,19 @@ class WebSocketApi:
             if in_flight:  # frames already received are handled before `$disconnect`
                 await asyncio.gather(*in_flight, return_exceptions=True)
             await self.hub.remove(info.connection_id)
-            await self._disconnect(info, headers, close_code)
+            await self._disconnect(info, authorizer, headers, close_code)
 
-    def _context(self, info: WebSocketClientInfo, route_key: str, kind: str) -> dict[str, Any]:
-        return websocket_request_context(self.api, info, route_key, kind)
+    def _context(
+        self,
+        info: WebSocketClientInfo,
+        route_key: str,
+        kind: str,
+        authorizer: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """API Gateway's request context; the `$connect` authorizer's context (principal and
+        context map) comes with every later event of the connection, as in AWS."""
+        context = websocket_request_context(self.api, info, route_key, kind)
+        return context if authorizer is None else context | {"authorizer": authorizer}
 
     async def _connect(
         self,
@@ -90,11 +100,12 @@ class WebSocketApi:
         info: WebSocketClientInfo,
         query: dict[str, str] | None,
         headers: dict[str, str],
-    ) -> bool:
-        """Authorizer, then `$connect`; False (and the upgrade refused) when either says no."""
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Authorizer, then `$connect`: False (and the upgrade refused) when either says no,
+        and the authorizer's context, which every later event of the connection carries."""
         if self.wiring.missing_identity(query or {}, headers):
             await _refuse(websocket, 401, "Unauthorized")
-            return False
+            return False, None
         authorizer_context = None
         if self.wiring.authorizer:
             arn = (
@@ -115,11 +126,11 @@ class WebSocketApi:
             )
             if not _allows(policy):
                 await _refuse(websocket, 403, "Forbidden")
-                return False
+                return False, None
             authorizer_context = {**policy.get("context", {}), "principalId": policy["principalId"]}
         connect = self.wiring.routes.get("$connect")
         if connect is None:
-            return True
+            return True, authorizer_context
         request = self._context(info, "$connect", "CONNECT") | {"authorizer": authorizer_context}
         result = await self._invoke(
             connect,
@@ -134,13 +145,19 @@ class WebSocketApi:
         status = result.get("statusCode", 200)
         if not 200 <= status < 300:
             await _refuse(websocket, status, str(result.get("body", "")))
-            return False
-        return True
+            return False, None
+        return True, authorizer_context
 
-    async def _route_frame(self, client: Client, info: WebSocketClientInfo, text: str) -> None:
+    async def _route_frame(
+        self,
+        client: Client,
+        info: WebSocketClientInfo,
+        authorizer: dict[str, Any] | None,
+        text: str,
+    ) -> None:
         """Invoke the frame's route, answering as API Gateway does when none matches or the
         function fails."""
-        request = self._context(info, "$default", "MESSAGE")
+        request = self._context(info, "$default", "MESSAGE", authorizer)
         route_key = self.wiring.route_for_frame(text)
         if route_key is None:
             self.hub.post(client.connection_id, gateway_error_frame("Forbidden", request))
@@ -158,12 +175,16 @@ class WebSocketApi:
             self.hub.post(client.connection_id, frame)
 
     async def _disconnect(
-        self, info: WebSocketClientInfo, headers: dict[str, str], close_code: int
+        self,
+        info: WebSocketClientInfo,
+        authorizer: dict[str, Any] | None,
+        headers: dict[str, str],
+        close_code: int,
     ) -> None:
         disconnect = self.wiring.routes.get("$disconnect")
         if disconnect is None:
             return
-        context = self._context(info, "$disconnect", "DISCONNECT")
+        context = self._context(info, "$disconnect", "DISCONNECT", authorizer)
         await self._invoke(
             disconnect,
             {

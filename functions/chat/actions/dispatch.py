@@ -4,9 +4,11 @@ Every refusal becomes an error frame to the sender (with the frame's `ref`), nev
 that API Gateway would turn into a dropped frame. The author of anything is the connection's
 identity, read here from the connections table, never a field of the frame."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+from pydantic import BaseModel
 
 from functions.chat.actions.context import ActionContext, Actor
 from functions.chat.adapters.connections_api import ConnectionsApi
@@ -30,6 +32,7 @@ def run(
     actions: Mapping[str, Action],
     *,
     staff_only: bool = False,
+    reads_room: Collection[str] = (),
     channel_arn: str | None = None,
     streaming: StreamingService | None = None,
 ) -> dict[str, int | str]:
@@ -41,7 +44,10 @@ def run(
         action = actions.get(frame.action)
         if action is None:  # API Gateway routed it here: a deployment mismatch, not the client
             raise refuse("unknown_action", f"{frame.action} is not served here", ref=frame.ref)
-        connection = audience.connection(connection_id)
+        # The room comes with the connection (one round trip) for the actions that read it.
+        show_hint = (request_context.get("authorizer") or {}).get("show_id")
+        sender = audience.sender(connection_id, show_hint if frame.action in reads_room else None)
+        connection = sender.connection
         if connection is None:
             raise refuse(
                 "unknown_connection", "this connection is closed: reconnect", ref=frame.ref
@@ -60,10 +66,11 @@ def run(
             now=datetime.now(UTC),
             channel_arn=channel_arn,
             streaming=streaming,
+            prefetched_room=sender.room,
         )
         reply = action(context, frame)
     except FrameError as error:
-        api.send(connection_id, error.frame)
+        _answer(api, connection_id, error.frame)
         metrics().add_metric(name="FrameRefused", unit="Count", value=1)
         logger().info("frame refused", extra={"error": error.frame.error})
         return {"statusCode": 200, "body": error.frame.error}
@@ -71,5 +78,19 @@ def run(
     if reply is None and frame.ref is not None:
         reply = AckFrame(action=frame.action, ref=frame.ref)  # a frame with a ref is answered
     if reply is not None:
-        api.send(connection_id, reply)
+        _answer(api, connection_id, reply)
     return {"statusCode": 200, "body": "ok"}
+
+
+def _answer(api: ConnectionsApi, connection_id: str, frame: BaseModel) -> None:
+    """Posts the sender's answer. What the action did is done either way: a post that still
+    fails after its retries is logged and counted, not turned into a failed invocation, which
+    API Gateway would answer with an "Internal server error" that a page could take for a
+    message not sent, and send again."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        api.send(connection_id, frame)
+    except (BotoCoreError, ClientError) as error:
+        metrics().add_metric(name="AnswerUndelivered", unit="Count", value=1)
+        logger().warning("the answer could not be posted", extra={"error": str(error)})

@@ -12,7 +12,6 @@ from functions.chat.logic.frames import (
     OpenPoll,
     ServerFrame,
 )
-from functions.common import event_log
 from functions.common.events import ContestDrawn, ContestOpened, PollClosed, PollOpened
 
 
@@ -24,11 +23,9 @@ def open_poll(context: ActionContext, frame: OpenPoll) -> ServerFrame:
         room.open_poll(actor.show_id, poll_id, poll.question, poll.options, poll.correct_option)
     except room.Refused as error:
         raise refused(error, frame.ref) from error
-    event_log.append(
+    context.record(
         PollOpened(
-            show_id=actor.show_id,
-            viewer_id=actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             poll_id=poll_id,
             question=poll.question,
             options=tuple(poll.options),
@@ -45,11 +42,9 @@ def close_poll(context: ActionContext, frame: ClosePoll) -> ServerFrame:
     except room.Refused as error:
         raise refused(error, frame.ref) from error
     result = room.view_poll(closed)
-    event_log.append(
+    context.record(
         PollClosed(
-            show_id=actor.show_id,
-            viewer_id=actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             poll_id=frame.poll_id,
             counts=tuple(result.counts),
             correct_option=result.correct_option,
@@ -65,11 +60,9 @@ def open_contest(context: ActionContext, frame: OpenContest) -> ServerFrame:
         room.open_contest(actor.show_id, contest_id, frame.title.strip())
     except room.Refused as error:
         raise refused(error, frame.ref) from error
-    event_log.append(
+    context.record(
         ContestOpened(
-            show_id=actor.show_id,
-            viewer_id=actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             contest_id=contest_id,
             title=frame.title.strip(),
         )
@@ -94,11 +87,9 @@ def draw_contest(context: ActionContext, frame: DrawContest) -> ServerFrame:
         )
     except room.Refused as error:
         raise refused(error, frame.ref) from error
-    event_log.append(
+    context.record(
         ContestDrawn(
-            show_id=actor.show_id,
-            viewer_id=actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             contest_id=frame.contest_id,
             seed=result.seed,
             entrant_count=result.entrant_count,

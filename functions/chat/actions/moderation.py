@@ -24,7 +24,6 @@ from functions.chat.logic.frames import (
     refuse,
 )
 from functions.chat.logic.roles import VIEWER
-from functions.common import event_log
 from functions.common.events import (
     ChatDeleted,
     ChatPinned,
@@ -45,11 +44,9 @@ def delete_message(context: ActionContext, frame: DeleteMessage) -> ServerFrame:
     removed = room.delete_message(show_id, frame.message_id)
     if removed is None:
         raise refuse("not_found", "no such message (already deleted?)", ref=frame.ref)
-    event_log.append(
+    context.record(
         ChatDeleted(
-            show_id=show_id,
-            viewer_id=context.actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             message_id=frame.message_id,
         )
     )
@@ -65,11 +62,9 @@ def pin_message(context: ActionContext, frame: PinMessage) -> ServerFrame:
     if message is None:
         raise refuse("not_found", "no such message", ref=frame.ref)
     room.set_pinned(show_id, message)
-    event_log.append(
+    context.record(
         ChatPinned(
-            show_id=show_id,
-            viewer_id=context.actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             message_id=message.message_id,
             author_name=message.author_name,
             text=message.text,
@@ -80,11 +75,9 @@ def pin_message(context: ActionContext, frame: PinMessage) -> ServerFrame:
 
 def _unpin(context: ActionContext, message_id: str) -> None:
     room.set_pinned(context.actor.show_id, None)
-    event_log.append(
+    context.record(
         ChatUnpinned(
-            show_id=context.actor.show_id,
-            viewer_id=context.actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             message_id=message_id,
         )
     )
@@ -120,11 +113,9 @@ def mute_viewer(context: ActionContext, frame: MuteViewer) -> ServerFrame:
     targets = _viewer_connections(context, frame.viewer_id, frame.ref)
     until = context.now + timedelta(minutes=frame.minutes)
     room.mute(context.actor.show_id, frame.viewer_id, until)
-    event_log.append(
+    context.record(
         ViewerMuted(
-            show_id=context.actor.show_id,
-            viewer_id=context.actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             target_viewer_id=frame.viewer_id,
             until=until,
         )
@@ -147,11 +138,9 @@ def ban_viewer(context: ActionContext, frame: BanViewer) -> ServerFrame:
     """The ban is stored first, so a reconnect racing the close is refused at `$connect`."""
     targets = _viewer_connections(context, frame.viewer_id, frame.ref)
     room.set_banned(context.actor.show_id, frame.viewer_id, True)
-    event_log.append(
+    context.record(
         ViewerBanned(
-            show_id=context.actor.show_id,
-            viewer_id=context.actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             target_viewer_id=frame.viewer_id,
         )
     )
@@ -175,11 +164,9 @@ def set_blocklist(context: ActionContext, frame: SetBlocklist) -> ServerFrame:
 
 def set_slow_mode(context: ActionContext, frame: SetSlowMode) -> ServerFrame:
     room.set_slow_mode(context.actor.show_id, frame.seconds)
-    event_log.append(
+    context.record(
         SlowModeSet(
-            show_id=context.actor.show_id,
-            viewer_id=context.actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             seconds=frame.seconds,
         )
     )

@@ -23,7 +23,6 @@ from functions.chat.logic.frames import (
     refuse,
 )
 from functions.chat.logic.lifecycle import StreamEventName
-from functions.common import event_log
 from functions.common.events import ChapterMarked, ProductFeatured, ShowEnded
 from functions.common.models import ShowStatus
 from functions.common.observability import metrics
@@ -105,11 +104,9 @@ def feature_product(context: ActionContext, frame: FeatureProduct) -> ServerFram
         raise refuse("not_found", f"no product {frame.sku} in the catalog", ref=frame.ref)
     offset = _offset(actor.show_id, context.now)
     room.set_featured(actor.show_id, card, offset)
-    event_log.append(
+    context.record(
         ProductFeatured(
-            show_id=actor.show_id,
-            viewer_id=actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             sku=card.sku,
             offset_seconds=offset,
         )
@@ -124,11 +121,9 @@ def mark_chapter(context: ActionContext, frame: MarkChapter) -> ServerFrame:
     actor = context.actor
     if room.room(actor.show_id).live_started_at is None:
         raise refuse("show_not_live", "chapters are marked during the live", ref=frame.ref)
-    event_log.append(
+    context.record(
         ChapterMarked(
-            show_id=actor.show_id,
-            viewer_id=actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             title=frame.title.strip(),
             offset_seconds=_offset(actor.show_id, context.now),
         )
@@ -182,5 +177,5 @@ def end_show(context: ActionContext, frame: EndShow) -> ServerFrame:
             pass
     if not shows.set_status(actor.show_id, ShowStatus.ENDED, only_from={ShowStatus.LIVE}):
         raise refuse("show_not_live", "the show is not live", ref=frame.ref)
-    event_log.append(ShowEnded(show_id=actor.show_id, viewer_id=actor.viewer_id, at=context.now))
+    context.record(ShowEnded(**context.stamp))
     return AckFrame(action=frame.action, ref=frame.ref, detail="show ended")

@@ -11,7 +11,7 @@ def snapshot(context: ActionContext) -> SnapshotFrame:
     show = shows.show(actor.show_id)
     if show is None:
         raise refuse("not_found", f"no show {actor.show_id}")
-    state = room.room(actor.show_id)
+    state = context.room()
     poll = room.poll(actor.show_id, state.open_poll_id) if state.open_poll_id else None
     contest = room.contest(actor.show_id, state.open_contest_id) if state.open_contest_id else None
     viewer = room.viewer_state(actor.show_id, actor.viewer_id)

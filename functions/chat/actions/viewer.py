@@ -24,7 +24,6 @@ from functions.chat.logic.frames import (
     SetName,
     refuse,
 )
-from functions.common import event_log
 from functions.common.events import (
     ChatPosted,
     ContestEntered,
@@ -55,9 +54,7 @@ def join(context: ActionContext, frame: Join) -> ServerFrame:
 def heartbeat(context: ActionContext, frame: Heartbeat) -> None:
     actor = context.actor
     if not actor.is_staff:
-        event_log.append(
-            ViewerHeartbeat(show_id=actor.show_id, viewer_id=actor.viewer_id, at=context.now)
-        )
+        context.record(ViewerHeartbeat(**context.stamp))
 
 
 def post_message(
@@ -78,10 +75,9 @@ def post_message(
         raise refuse("invalid_text", str(error), ref=ref) from error
     if not actor.is_staff and (word := text.blocked_word(body, room.blocklist())):
         raise refuse("blocked_word", f"“{word}” is not allowed in this chat", ref=ref)
-    state = room.room(actor.show_id)
-    message_pace = pace.message_pace(
-        is_staff=actor.is_staff, slow_mode_seconds=int(state.slow_mode_seconds or 0)
-    )
+    # Staff are exempt from slow mode: their pace needs no read of the room.
+    slow_mode = 0 if actor.is_staff else int(context.room().slow_mode_seconds or 0)
+    message_pace = pace.message_pace(is_staff=actor.is_staff, slow_mode_seconds=slow_mode)
     try:
         room.claim_message_slot(actor.show_id, actor.viewer_id, message_pace, now=context.now)
     except room.Refused as error:
@@ -96,20 +92,16 @@ def post_message(
         text=body,
         at=context.now,
     )
-    room.save_message(actor.show_id, message)
-    event_log.append(
-        ChatPosted(
-            show_id=actor.show_id,
-            viewer_id=actor.viewer_id,
-            at=context.now,
-            message_id=message.message_id,
-            author_name=message.author_name,
-            author_role=message.author_role,
-            kind=kind,
-            reply_to=reply_to,
-            text=body,
-        )
+    posted = ChatPosted(
+        **context.stamp,
+        message_id=message.message_id,
+        author_name=message.author_name,
+        author_role=message.author_role,
+        kind=kind,
+        reply_to=reply_to,
+        text=body,
     )
+    room.post_message(actor.show_id, message, posted)  # stored and logged in one round trip
     return message
 
 
@@ -131,11 +123,9 @@ def react(context: ActionContext, frame: React) -> None:
         )
     except room.Refused as error:
         raise refused(error, frame.ref) from error
-    event_log.append(
+    context.record(
         ReactionSent(
-            show_id=actor.show_id,
-            viewer_id=actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             reaction=frame.reaction,
             count=frame.count,
         )
@@ -148,11 +138,9 @@ def answer_poll(context: ActionContext, frame: AnswerPoll) -> ServerFrame:
         room.answer_poll(actor.show_id, frame.poll_id, actor.viewer_id, frame.option)
     except room.Refused as error:
         raise refused(error, frame.ref) from error
-    event_log.append(
+    context.record(
         PollAnswered(
-            show_id=actor.show_id,
-            viewer_id=actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             poll_id=frame.poll_id,
             option_index=frame.option,
         )
@@ -170,11 +158,9 @@ def enter_contest(context: ActionContext, frame: EnterContest) -> ServerFrame:
         room.enter_contest(actor.show_id, frame.contest_id, actor.viewer_id, actor.display_name)
     except room.Refused as error:
         raise refused(error, frame.ref) from error
-    event_log.append(
+    context.record(
         ContestEntered(
-            show_id=actor.show_id,
-            viewer_id=actor.viewer_id,
-            at=context.now,
+            **context.stamp,
             contest_id=frame.contest_id,
         )
     )

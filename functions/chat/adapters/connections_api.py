@@ -8,8 +8,9 @@ Retries are this module's, not botocore's (its retries are off for this client),
 throttled broadcast does is explicit and testable: 429 / LimitExceededException /
 ThrottlingException are retried with exponential backoff and full jitter (a random wait
 between 0 and base·2ⁿ, capped, so that thousands of throttled posts do not retry in step), up
-to a bounded number of attempts; 410 Gone means the viewer left; any other error fails that
-one post and the rest go on."""
+to a bounded number of attempts, and so is a pooled keep-alive connection that the endpoint
+closed before answering (botocore's ConnectionClosedError: the post got no answer); 410 Gone
+means the viewer left; any other error fails that one post and the rest go on."""
 
 import random
 import time
@@ -135,7 +136,7 @@ class ConnectionsApi:
         )
 
     def _post(self, connection_id: str, data: bytes) -> _Posted:
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError, ConnectionClosedError
 
         for attempt in range(1, self._backoff.attempts + 1):
             try:
@@ -146,11 +147,14 @@ class ConnectionsApi:
                     return _Posted(Outcome.GONE, attempt)
                 if code not in _THROTTLED or attempt == self._backoff.attempts:
                     return _Posted(Outcome.FAILED, attempt, error)
-                self._sleep(self._backoff.delay(attempt - 1, self._jitter()))
+            except ConnectionClosedError as error:  # a stale pooled connection: no answer
+                if attempt == self._backoff.attempts:
+                    return _Posted(Outcome.FAILED, attempt, error)
             except BotoCoreError as error:  # no answer: connection refused, timed out
                 return _Posted(Outcome.FAILED, attempt, error)
             else:
                 return _Posted(Outcome.DELIVERED, attempt)
+            self._sleep(self._backoff.delay(attempt - 1, self._jitter()))
         raise AssertionError("unreachable: the last attempt returns")
 
 

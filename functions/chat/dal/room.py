@@ -6,13 +6,12 @@ messages, a mute, one open poll) is one conditional write here, never a read the
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from functions.chat.dal import batch
 from functions.chat.dal.models import (
     ArmedShowModel,
     BlocklistModel,
@@ -29,7 +28,8 @@ from functions.chat.logic.frames import ContestView, MessageView, PollView, Prod
 from functions.chat.logic.lifecycle import StreamRecord
 from functions.chat.logic.pace import Pace
 from functions.chat.logic.polls import view as poll_view
-from functions.common.aws import region as aws_region
+from functions.common.events import ChatPosted
+from functions.common.models import EventModel
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 BLOCKLIST_CACHE_SECONDS = 10.0
@@ -46,14 +46,8 @@ class Refused(Exception):
         self.retry_after = retry_after
 
 
-@cache
-def _connection() -> Connection:
-    # The models' own connections are private to PynamoDB; a transaction needs one of its own.
-    return Connection(region=aws_region())
-
-
 def _transaction() -> TransactWrite:
-    return TransactWrite(connection=_connection())
+    return TransactWrite(connection=batch.connection())
 
 
 def _failed_condition(error: PutError | UpdateError) -> bool:
@@ -145,12 +139,15 @@ def featured(model: RoomModel) -> ProductCard | None:
 # --- messages ----------------------------------------------------------------------------------
 
 
-def save_message(show_id: str, message: MessageView) -> None:
-    MessageModel(
+def post_message(show_id: str, message: MessageView, posted: ChatPosted) -> None:
+    """Stores the message (for the snapshot) and logs its event (for everyone, through the
+    fan-out) in one round trip: two unconditional puts, after the pace was claimed."""
+    item = MessageModel(
         *MessageModel.key(show_id, message.message_id),
         message_id=message.message_id,
         body=message.model_dump_json(),
-    ).save()
+    )
+    batch.put_items([item, EventModel.from_event(posted)])
 
 
 def message(show_id: str, message_id: str) -> MessageView | None:

@@ -37,9 +37,13 @@ def _policy(
 def handler(event: dict[str, Any], context: "LambdaContext") -> Policy:
     params = event.get("queryStringParameters") or {}
     token = params.get("token")
+    # API Gateway hands this context to every frame of the connection: the show lets an action
+    # read its room with the connection (a hint only: the connection record stays the truth).
+    show = {"show_id": str(params.get("show") or "")[:128]}
     if not token:
         metrics().add_metric(name="ViewerAuthorized", unit="Count", value=1)
-        return _policy("Allow", event["methodArn"], "viewer", {"role": "viewer", "username": ""})
+        viewer = {"role": "viewer", "username": ""} | show
+        return _policy("Allow", event["methodArn"], "viewer", viewer)
     verifier = StaffTokenVerifier.from_settings(Settings.from_env())
     try:
         staff = verifier.verify(token)
@@ -52,5 +56,5 @@ def handler(event: dict[str, Any], context: "LambdaContext") -> Policy:
         "Allow",
         event["methodArn"],
         staff.subject,
-        {"role": staff.role.value, "username": staff.username},
+        {"role": staff.role.value, "username": staff.username} | show,
     )

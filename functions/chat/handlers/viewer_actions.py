@@ -22,6 +22,10 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# Actions that read the show's room: dispatch reads it with the sender's connection.
+READS_ROOM = frozenset({"join", "chat", "ask"})
+
+
 @instrumented
 def handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, int | str]:
-    return run(event, ACTIONS)
+    return run(event, ACTIONS, reads_room=READS_ROOM)

@@ -38,6 +38,7 @@ def test_a_viewer_without_a_token_comes_in_as_a_viewer(authorize_with):
     policy = authorize_with(None)
     assert effect(policy) == "Allow"
     assert policy["context"]["role"] == "viewer"
+    assert policy["context"]["show_id"] == "demo-show"  # every frame's room read needs it
 
 
 @pytest.mark.parametrize("role", ["admin", "host"])
@@ -45,7 +46,7 @@ def test_staff_come_in_with_their_role(authorize_with, staff, role):
     member = staff[role]
     policy = authorize_with(member.token)
     assert effect(policy) == "Allow"
-    assert policy["context"] == {"role": role, "username": member.username}
+    assert policy["context"] == {"role": role, "username": member.username, "show_id": "demo-show"}
     assert policy["principalId"] not in ("viewer", member.username)  # the token's subject
 
 

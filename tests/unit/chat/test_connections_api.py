@@ -4,7 +4,7 @@ import threading
 from collections import Counter
 
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 
 from functions.chat.adapters.connections_api import Backoff, ConnectionsApi
 from functions.chat.logic.frames import PongFrame
@@ -112,6 +112,16 @@ def test_throttled_posts_are_retried_until_they_pass(throttle):
     assert (delivery.delivered, delivery.failed, delivery.posts) == (2, [], 4)
     assert client.posts["c0"] == 3
     assert len(sleeps.waits) == 2
+
+
+def test_a_post_on_a_connection_the_endpoint_closed_unanswered_is_retried():
+    closed = ConnectionClosedError(endpoint_url="https://x")
+    client = FakeConnections({"c0": [closed, closed], "c1": [closed] * 10})
+    connections, sleeps = api(client, backoff=Backoff(attempts=3))
+    delivery = connections.broadcast(b"{}", ["c0", "c1"])
+    assert (delivery.delivered, delivery.failed) == (1, ["c1"])
+    assert (client.posts["c0"], client.posts["c1"]) == (3, 3)
+    assert len(sleeps.waits) == 4  # two each, none after c1's last attempt
 
 
 def test_backoff_doubles_up_to_its_cap_and_the_jitter_scales_it():
