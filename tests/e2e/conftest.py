@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
+import httpx
 import pytest
 
 from local.seed import DEMO_PRODUCTS, STAFF, STAFF_PASSWORD
@@ -96,6 +97,25 @@ def vitrine(template_path, tmp_path_factory) -> Iterator[RunningVitrine]:
 # --- the show room: staff tokens, a new show per test, clients that joined it -----------------
 
 SKUS = [product.sku for product in DEMO_PRODUCTS]
+
+
+def sign_in(vitrine: RunningVitrine, username: str) -> str:
+    """Staff sign-in the way the host console does it: Cognito's JSON API via the gateway."""
+    config = vitrine.config()
+    answer = httpx.post(
+        config["cognitoEndpoint"],
+        headers={
+            "content-type": "application/x-amz-json-1.1",
+            "x-amz-target": "AWSCognitoIdentityProviderService.InitiateAuth",
+        },
+        json={
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "ClientId": config["userPoolClientId"],
+            "AuthParameters": {"USERNAME": username, "PASSWORD": STAFF_PASSWORD},
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["AuthenticationResult"]["IdToken"])
 
 
 @pytest.fixture(scope="session")
@@ -188,10 +208,10 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+def phone_context(browser):
+    """A phone-sized browser context that reaches only the local runtime: anything else is
+    aborted, not waited for."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    # Only the local runtime is reachable: anything else is aborted, not waited for.
     context.route(
         "**/*",
         lambda route: (
@@ -200,6 +220,12 @@ def page(browser):
             else route.abort()
         ),
     )
+    return context
+
+
+@pytest.fixture
+def page(browser):
+    context = phone_context(browser)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

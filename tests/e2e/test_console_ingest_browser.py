@@ -10,7 +10,7 @@ import pytest
 
 from local.seed import DEMO_SHOW_ID, STAFF_PASSWORD
 from tests.conftest import free_port
-from tests.e2e.conftest import RunningVitrine, screenshot, start_vitrine
+from tests.e2e.conftest import RunningVitrine, phone_context, screenshot, start_vitrine
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -37,16 +37,8 @@ class Phone:
 @pytest.fixture
 def phone(browser) -> Iterator[Phone]:
     """A phone-sized page that may use the clipboard (127.0.0.1 is a secure context)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context = phone_context(browser)
     context.grant_permissions(["clipboard-read", "clipboard-write"])
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:"))
-            else route.abort()
-        ),
-    )
     phone = Phone(context.new_page())
     errors: list[str] = []
     phone.page.on("pageerror", lambda error: errors.append(str(error)))
@@ -69,7 +61,7 @@ def open_studio(page, base_url: str, username: str, show_id: str):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("body")).to_have_attribute("data-auth-state", "signed-in", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-auth-state", "signed-in", timeout=30_000)
     page.locator(f"#show-list li[data-show-id='{show_id}']").get_by_role("button").first.click()
     expect(page.locator("body")).to_have_attribute("data-room-state", "joined", timeout=30_000)
     page.get_by_role("tab", name="Studio").click()

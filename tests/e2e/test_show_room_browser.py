@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from local.seed import DEMO_PRODUCTS, STAFF_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import phone_context, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -25,15 +25,7 @@ def new_page(browser):
     errors: list[str] = []
 
     def open_page():
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:"))
-                else route.abort()
-            ),
-        )
+        context = phone_context(browser)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -66,7 +58,7 @@ def open_console(page, base_url: str, show_id: str):
     page.get_by_label("Username").fill("max")
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("body")).to_have_attribute("data-auth-state", "signed-in", timeout=20_000)
+    expect(page.locator("body")).to_have_attribute("data-auth-state", "signed-in", timeout=30_000)
     page.locator(f"#show-list li[data-show-id='{show_id}']").get_by_role("button").first.click()
     expect(page.locator("body")).to_have_attribute("data-room-state", "joined", timeout=30_000)
     return page

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from local.seed import STAFF, STAFF_PASSWORD
+from local.seed import STAFF
 from tests.conftest import free_port
-from tests.e2e.conftest import RunningVitrine, start_vitrine
+from tests.e2e.conftest import RunningVitrine, sign_in, start_vitrine
 from tests.integration.local.test_ivs_channel import eventually, publish
 
 pytestmark = pytest.mark.e2e
@@ -23,24 +23,7 @@ def ingest(vitrine: RunningVitrine, token: str | None) -> httpx.Response:
 
 def staff_tokens(vitrine: RunningVitrine) -> dict[str, str]:
     """An ID token per staff role, signed in as the console does (Cognito via the gateway)."""
-    config = vitrine.config()
-    tokens = {}
-    for username, role in STAFF:
-        answer = httpx.post(
-            config["cognitoEndpoint"],
-            headers={
-                "content-type": "application/x-amz-json-1.1",
-                "x-amz-target": "AWSCognitoIdentityProviderService.InitiateAuth",
-            },
-            json={
-                "AuthFlow": "USER_PASSWORD_AUTH",
-                "ClientId": config["userPoolClientId"],
-                "AuthParameters": {"USERNAME": username, "PASSWORD": STAFF_PASSWORD},
-            },
-        )
-        assert answer.status_code == 200, answer.text
-        tokens[role] = answer.json()["AuthenticationResult"]["IdToken"]
-    return tokens
+    return {role: sign_in(vitrine, username) for username, role in STAFF}
 
 
 @pytest.fixture(scope="module")
