@@ -39,3 +39,17 @@ def test_staff_sign_in_on_the_host_console(vitrine, page):
     page.get_by_role("button", name="Sign in").click()
     expect(body).to_have_attribute("data-auth-state", "signed-in", timeout=15_000)
     expect(body).to_have_attribute("data-staff-role", "host")
+
+
+def test_the_sign_in_form_cannot_be_sent_before_the_console_script_runs(vitrine, page):
+    """A click before the script loads would submit the form natively, password in the URL."""
+    from playwright.sync_api import expect
+
+    page.route("**/*.js", lambda route: route.abort())
+    page.goto(f"{vitrine.base_url}/host.html")
+    expect(page.get_by_role("button", name="Sign in")).to_be_disabled()
+    page.get_by_label("Username").fill("max")
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    page.wait_for_timeout(500)
+    assert "password" not in page.url

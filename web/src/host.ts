@@ -150,6 +150,7 @@ function wireSignIn(config: VitrineConfig): void {
     }
   });
   byId("sign-out").addEventListener("click", leaveConsole);
+  if (submit) submit.disabled = false;
 }
 
 async function main(): Promise<void> {

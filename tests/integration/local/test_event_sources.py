@@ -298,7 +298,9 @@ def test_sqs_fifo_keeps_each_message_group_in_order(run):
     fifo = Resource(
         "Queue",
         "AWS::SQS::Queue",
-        {"FifoQueue": True, "ContentBasedDeduplication": True, "VisibilityTimeout": 1},
+        # Long enough that a slow CI machine deletes a batch before it becomes visible again
+        # (a duplicate delivery, as SQS itself would make), short enough to wait for.
+        {"FifoQueue": True, "ContentBasedDeduplication": True, "VisibilityTimeout": 3},
     )
     template = stack(fifo, mapping("Mapping", QUEUE_ARN, BatchSize=3))
     in_flight: set[str] = set()
@@ -335,7 +337,7 @@ def test_sqs_fifo_keeps_each_message_group_in_order(run):
             )
 
     pollers = run(template, function)
-    pollers.wait_for("Mapping", lambda stats: stats.delivered == 8)
+    pollers.wait_for("Mapping", lambda stats: stats.delivered == 8, timeout_s=30)
 
     delivered = [body for batch in function.batches(succeeded=True) for body in bodies(batch)]
     for group in ("a", "b"):
