@@ -24,6 +24,7 @@ from functions.chat.logic.frames import (
     SetName,
     refuse,
 )
+from functions.chat.logic.updates import message_view
 from functions.common.events import (
     ChatPosted,
     ContestEntered,
@@ -82,25 +83,16 @@ def post_message(
         room.claim_message_slot(actor.show_id, actor.viewer_id, message_pace, now=context.now)
     except room.Refused as error:
         raise refused(error, ref) from error
-    message = MessageView(
+    posted = ChatPosted(
+        **context.stamp,
         message_id=new_message_id(context.now),
-        author_id=actor.viewer_id,
         author_name=actor.display_name,
         author_role=actor.staff_role,
         kind=kind,
         reply_to=reply_to,
         text=body,
-        at=context.now,
     )
-    posted = ChatPosted(
-        **context.stamp,
-        message_id=message.message_id,
-        author_name=message.author_name,
-        author_role=message.author_role,
-        kind=kind,
-        reply_to=reply_to,
-        text=body,
-    )
+    message = message_view(posted)  # what viewers see is what the log holds
     room.post_message(actor.show_id, message, posted)  # stored and logged in one round trip
     return message
 

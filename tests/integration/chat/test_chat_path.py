@@ -119,16 +119,21 @@ def test_a_message_is_stored_and_logged_as_its_connection_at_its_time(send, answ
     assert [m.message_id for m in room.last_messages(show)] == [ack["detail"]]
 
 
+def chat_twice(send, answers, viewer, *, show_hint):
+    """Two chat frames in a row ("try r1", "try r2"); the two answers the viewer got."""
+    for ref in ("r1", "r2"):
+        send(viewer, {"action": "chat", "ref": ref, "text": f"try {ref}"}, show_hint=show_hint,
+             endpoint=answers.url)  # fmt: skip
+    return answers.frames[viewer.connection_id]
+
+
 def test_the_show_in_the_authorizer_context_is_only_a_hint(send, answers, provisioned):
     """The connection record says which show a frame is for, whatever the context claims:
     its own show's slow mode paces it, and the message lands there."""
     show, other = a_show(), a_show()
     room.set_slow_mode(show, 600)
     viewer = a_viewer(show)
-    for ref in ("r1", "r2"):
-        send(viewer, {"action": "chat", "ref": ref, "text": f"try {ref}"}, show_hint=other,
-             endpoint=answers.url)  # fmt: skip
-    first, second = answers.frames[viewer.connection_id]
+    first, second = chat_twice(send, answers, viewer, show_hint=other)
     assert first["type"] == "ack"
     assert (second["type"], second["error"]) == ("error", "slow_mode")  # not the other's pace
     assert [event.text for event in posted_in(show)] == ["try r1"]
@@ -139,10 +144,7 @@ def test_the_slow_mode_read_with_the_connection_paces_the_viewer(send, answers, 
     show = a_show()
     room.set_slow_mode(show, 30)
     viewer = a_viewer(show)
-    for ref in ("r1", "r2"):
-        send(viewer, {"action": "chat", "ref": ref, "text": f"try {ref}"}, show_hint=show,
-             endpoint=answers.url)  # fmt: skip
-    first, second = answers.frames[viewer.connection_id]
+    first, second = chat_twice(send, answers, viewer, show_hint=show)
     assert first["type"] == "ack"
     assert (second["type"], second["error"]) == ("error", "slow_mode")
     assert 28 <= second["retry_after_seconds"] <= 30
