@@ -37,6 +37,9 @@ def aws_endpoint() -> Iterator[str]:
         return
     from moto.server import ThreadedMotoServer
 
+    from local.embedded_aws import dynamodb
+
+    dynamodb.install()  # as `make dev`'s embedded AWS runs it: transactions atomic
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -87,6 +87,9 @@ def serve(port: int, lambda_endpoint: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request log
     endpoint = f"http://127.0.0.1:{port}"
+    from local.embedded_aws import dynamodb
+
+    dynamodb.install()  # transactions as atomic as DynamoDB's under concurrent requests
     if lambda_endpoint:
         from local.stepfunctions.bridge import enable_local_executions
 

@@ -67,7 +67,9 @@ class RuntimeTestStack(Stack):
             "Tickets",
             fifo=True,
             content_based_deduplication=True,
-            visibility_timeout=Duration.seconds(2),
+            # Six times the function's timeout, as AWS advises: a batch deleted late on a busy
+            # machine must not become visible again and be delivered twice.
+            visibility_timeout=Duration.seconds(12),
         )
         self.ticket_consumer = function("TicketConsumer", "consume_tickets", timeout=2)
         self.ticket_consumer.add_event_source(sources.SqsEventSource(self.tickets, batch_size=3))
