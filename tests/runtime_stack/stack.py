@@ -53,7 +53,9 @@ class RuntimeTestStack(Stack):
         self.orders = sqs.Queue(
             self,
             "Orders",
-            visibility_timeout=Duration.seconds(2),
+            # Five times the function's timeout: an order deleted late on a busy machine must
+            # not be delivered twice; the poison message still reaches its DLQ in ~30 s.
+            visibility_timeout=Duration.seconds(10),
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=2, queue=self.orders_dlq),
         )
         self.order_consumer = function("OrderConsumer", "consume_orders", timeout=2)

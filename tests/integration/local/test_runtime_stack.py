@@ -56,7 +56,7 @@ def test_an_sqs_queue_delivers_in_batches_and_retries_only_failed_items(
             "Messages", []
         ),
         lambda messages: any(json.loads(m["Body"]).get("run") == run for m in messages),
-        timeout=40,
+        timeout=90,  # two receives, each visible again after the 10 s visibility timeout
     )
     assert [json.loads(m["Body"]) for m in moved if json.loads(m["Body"])["run"] == run] == [poison]
     assert len(observations(running_stack, run)) == 7  # no order delivered twice
