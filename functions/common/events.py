@@ -215,16 +215,32 @@ class ContestDrawn(ShowEventBase):
     winner_name: str = Field(default="", max_length=40)
 
 
+class PromoKind(StrEnum):
+    PERCENT = "percent"  # value: percent off the basket
+    AMOUNT = "amount"  # value: minor units off the basket
+
+
+PromoCode = Annotated[str, Field(pattern=r"^[A-Z0-9_-]{3,32}$")]
+
+
 class PromoPushed(ShowEventBase):
+    """A moderator pushed a code to the room: a banner until `expires_at`, the same for all."""
+
     type: Literal["promo.pushed"] = "promo.pushed"
-    code: Annotated[str, Field(pattern=r"^[A-Z0-9_-]{3,32}$")]
-    discount_percent: int = Field(gt=0, le=90)
+    code: PromoCode
+    kind: PromoKind
+    value: int = Field(gt=0)
+    currency: Currency | None = None
+    label: str = Field(default="", max_length=80)
     expires_at: datetime
 
 
 class CartItemAdded(ShowEventBase):
+    """Units of a variant reserved in a cart (`sku` is the variant's, `product_sku` its product)."""
+
     type: Literal["cart.item_added"] = "cart.item_added"
     cart_id: Identifier
+    product_sku: Identifier
     sku: Identifier
     quantity: int = Field(gt=0, le=99)
     unit_price: Money
@@ -233,13 +249,47 @@ class CartItemAdded(ShowEventBase):
     offset_seconds: float = Field(ge=0)
 
 
+class RemovalReason(StrEnum):
+    REMOVED = "removed"  # the viewer took units out
+    EXPIRED = "expired"  # the hold ran out: the units went back on sale
+
+
+class CartItemRemoved(ShowEventBase):
+    type: Literal["cart.item_removed"] = "cart.item_removed"
+    cart_id: Identifier
+    product_sku: Identifier
+    sku: Identifier
+    quantity: int = Field(gt=0, le=99)
+    reason: RemovalReason
+
+
 class CartCheckedOut(ShowEventBase):
+    """A cart handed to the storefront: an intention to buy, until the order is confirmed."""
+
     type: Literal["cart.checked_out"] = "cart.checked_out"
     cart_id: Identifier
-    basket_value: Money
+    order_id: Identifier
+    basket_value: Money  # after the promo's discount
+    discount: Money = Decimal(0)
     currency: Currency
     item_count: int = Field(gt=0)
     mode: ViewingMode
+    offset_seconds: float = Field(default=0, ge=0)
+    promo_code: PromoCode | None = None
+    traffic_source: str = Field(default="direct", max_length=64)
+
+
+class OrderConfirmed(ShowEventBase):
+    """The storefront reported the order it took from a Vitrine checkout: revenue, for ROI."""
+
+    type: Literal["order.confirmed"] = "order.confirmed"
+    cart_id: Identifier
+    order_id: Identifier
+    storefront_order_id: Identifier
+    value: Money
+    currency: Currency
+    mode: ViewingMode
+    traffic_source: str = Field(default="direct", max_length=64)
 
 
 class CalendarAdded(ShowEventBase):
@@ -285,7 +335,9 @@ ShowEvent = Annotated[
     | ContestDrawn
     | PromoPushed
     | CartItemAdded
+    | CartItemRemoved
     | CartCheckedOut
+    | OrderConfirmed
     | CalendarAdded
     | ReplayViewed
     | ShowStarted

@@ -6,6 +6,8 @@ Table names come from the variables the CDK constructs set (settings.Env); the e
 import os
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cache
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -15,6 +17,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -23,7 +26,7 @@ from functions.common.events import ShowEvent, parse_event
 from functions.common.settings import Env, MissingSetting
 
 
-class _TableName:
+class TableName:
     """Reads the table name from the environment whenever PynamoDB asks for it, so importing a
     model before the environment is set (tests, the local runtime) binds no wrong name, and a
     function deployed without the variable fails with its name instead of a made-up table."""
@@ -45,6 +48,33 @@ class UnicodeListAttribute(ListAttribute[str]):
     element_type = UnicodeAttribute
 
 
+@cache
+def connection() -> Connection:
+    """For batches and transactions that span tables: the models' own connections are private
+    to PynamoDB."""
+    return Connection(region=aws_region())
+
+
+def partition(model: type[Model], key: str, *, consistent: bool = False) -> list[dict[str, Any]]:
+    """Every raw item of one partition of `model`'s table, whatever its model (a product and
+    its variants, a cart and its lines): the caller sorts them by sort key. One Query a page."""
+    hash_key = model._hash_key_attribute().attr_name  # type: ignore[no-untyped-call]
+    request: dict[str, Any] = {
+        "TableName": str(model.Meta.table_name),
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": hash_key},
+        "ExpressionAttributeValues": {":pk": {"S": key}},
+        "ConsistentRead": consistent,
+    }
+    items: list[dict[str, Any]] = []
+    while True:
+        answer = connection().dispatch("Query", request)
+        items += answer.get("Items", [])
+        if "LastEvaluatedKey" not in answer:
+            return items
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -56,6 +86,7 @@ class ShowStatus(StrEnum):
     REPLAY_PROCESSING = "replay_processing"
     REPLAY_PUBLISHED = "replay_published"
     REPLAY_FAILED = "replay_failed"
+    CANCELLED = "cancelled"  # by staff, before it went live
 
 
 # PynamoDB's Index.__init_subclass__ is unannotated: defining an index is an untyped call.
@@ -74,7 +105,7 @@ class ShowModel(Model):
     """A show in the catalog table: pk `SHOW#<show_id>`, sk `SHOW`."""
 
     class Meta:
-        table_name = _TableName(Env.CATALOG_TABLE)
+        table_name = TableName(Env.CATALOG_TABLE)
         region = aws_region()
 
     pk = UnicodeAttribute(hash_key=True)
@@ -87,8 +118,16 @@ class ShowModel(Model):
     starts_at = UnicodeAttribute()  # ISO 8601 UTC; sorts lexically
     duration_minutes = NumberAttribute(default=40)
     recurrence_rule = UnicodeAttribute(null=True)  # RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TH
-    product_skus = UnicodeListAttribute(default=list)
+    cover_image_url = UnicodeAttribute(default="")
+    product_skus = UnicodeListAttribute(default=list)  # the rundown, in presentation order
     created_at = UTCDateTimeAttribute(default=_utcnow)
+    updated_at = UTCDateTimeAttribute(default=_utcnow)
+    # When the stream went live (the chat's lifecycle sets it): cart lines' offset in the show.
+    live_started_at = UTCDateTimeAttribute(null=True)
+    # The promo a moderator pushed to the room (commerce), for viewers who join after the push.
+    promo_code = UnicodeAttribute(null=True)
+    promo_label = UnicodeAttribute(null=True)  # the banner's words, e.g. "20% off"
+    promo_expires_at = UTCDateTimeAttribute(null=True)
     by_status = ShowsByStatus()
 
     @staticmethod
@@ -97,10 +136,11 @@ class ShowModel(Model):
 
 
 class ProductModel(Model):
-    """A product in the catalog table: pk `PRODUCT#<sku>`, sk `PRODUCT`. Prices in minor units."""
+    """A product in the catalog table: pk `PRODUCT#<sku>`, sk `PRODUCT`; its variants share the
+    partition (VariantModel). Prices in minor units."""
 
     class Meta:
-        table_name = _TableName(Env.CATALOG_TABLE)
+        table_name = TableName(Env.CATALOG_TABLE)
         region = aws_region()
 
     pk = UnicodeAttribute(hash_key=True)
@@ -110,13 +150,45 @@ class ProductModel(Model):
     description = UnicodeAttribute(default="")
     price_cents = NumberAttribute()
     currency = UnicodeAttribute(default="EUR")
-    stock = NumberAttribute(default=0)
     image_url = UnicodeAttribute(default="")
     product_url = UnicodeAttribute(default="")
+    updated_at = UTCDateTimeAttribute(default=_utcnow)
 
     @staticmethod
     def key(sku: str) -> str:
         return f"PRODUCT#{sku}"
+
+
+class VariantModel(Model):
+    """A variant (size, colour) of a product and its stock: pk `PRODUCT#<product sku>`, sk
+    `VARIANT#<variant sku>`. The four counters only ever move together, in one transaction:
+    available + reserved + sold = stock (everything ever put on sale), for every variant."""
+
+    class Meta:
+        table_name = TableName(Env.CATALOG_TABLE)
+        region = aws_region()
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    product_sku = UnicodeAttribute()
+    sku = UnicodeAttribute()
+    size = UnicodeAttribute(default="")
+    colour = UnicodeAttribute(default="")
+    price_cents = NumberAttribute(null=True)  # None: the product's price
+    storefront_id = UnicodeAttribute(default="")  # the storefront's variant id (cart permalinks)
+    position = NumberAttribute(default=0)
+    stock = NumberAttribute(default=0)
+    available = NumberAttribute(default=0)
+    reserved = NumberAttribute(default=0)
+    sold = NumberAttribute(default=0)
+
+    @staticmethod
+    def key_of(product_sku: str) -> str:
+        return ProductModel.key(product_sku)
+
+    @staticmethod
+    def sort_key(sku: str) -> str:
+        return f"VARIANT#{sku}"
 
 
 class ConnectionsByShow(GlobalSecondaryIndex["ConnectionModel"]):  # type: ignore[no-untyped-call]
@@ -134,7 +206,7 @@ class ConnectionModel(Model):
     """One open WebSocket connection. Chat identity comes from here, never from a message."""
 
     class Meta:
-        table_name = _TableName(Env.CONNECTIONS_TABLE)
+        table_name = TableName(Env.CONNECTIONS_TABLE)
         region = aws_region()
 
     connection_id = UnicodeAttribute(hash_key=True)
@@ -157,7 +229,7 @@ class EventModel(Model):
     """The event log: one item per ShowEvent, streamed to the KPI processor."""
 
     class Meta:
-        table_name = _TableName(Env.EVENTS_TABLE)
+        table_name = TableName(Env.EVENTS_TABLE)
         region = aws_region()
 
     show_id = UnicodeAttribute(hash_key=True)
@@ -173,32 +245,11 @@ class EventModel(Model):
         return parse_event(self.body)
 
 
-class CartLineModel(Model):
-    """A cart: sk `CART` holds its header, `LINE#<sku>` each line with its attribution."""
-
-    class Meta:
-        table_name = _TableName(Env.CARTS_TABLE)
-        region = aws_region()
-
-    cart_id = UnicodeAttribute(hash_key=True)
-    line_id = UnicodeAttribute(range_key=True)
-    show_id = UnicodeAttribute()
-    viewer_id = UnicodeAttribute()
-    sku = UnicodeAttribute(null=True)
-    quantity = NumberAttribute(default=0)
-    unit_price_cents = NumberAttribute(default=0)
-    currency = UnicodeAttribute(default="EUR")
-    mode = UnicodeAttribute(default="live")
-    offset_seconds = NumberAttribute(default=0)
-    updated_at = UTCDateTimeAttribute(default=_utcnow)
-    expires_at = TTLAttribute(default=lambda: _utcnow() + timedelta(days=30))
-
-
 class KpiModel(Model):
     """A KPI aggregate of a show (unique viewers, peak concurrency, carts, ...)."""
 
     class Meta:
-        table_name = _TableName(Env.KPIS_TABLE)
+        table_name = TableName(Env.KPIS_TABLE)
         region = aws_region()
 
     show_id = UnicodeAttribute(hash_key=True)
@@ -211,7 +262,7 @@ class ReplayModel(Model):
     """The replay published from one recording session of a show."""
 
     class Meta:
-        table_name = _TableName(Env.REPLAYS_TABLE)
+        table_name = TableName(Env.REPLAYS_TABLE)
         region = aws_region()
 
     show_id = UnicodeAttribute(hash_key=True)

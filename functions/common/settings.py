@@ -28,6 +28,15 @@ class Env(StrEnum):
     FANOUT_QUEUE_URL = "VITRINE_FANOUT_QUEUE_URL"
     FANOUT_SHARD_SIZE = "VITRINE_FANOUT_SHARD_SIZE"
     VIEWER_COUNT_SECONDS = "VITRINE_VIEWER_COUNT_SECONDS"
+    HOLD_SECONDS = "VITRINE_HOLD_SECONDS"
+    HOLDS_QUEUE_URL = "VITRINE_HOLDS_QUEUE_URL"
+    IDEMPOTENCY_TABLE = "VITRINE_IDEMPOTENCY_TABLE"
+    CHECKOUT_ADAPTER = "VITRINE_CHECKOUT_ADAPTER"
+    CHECKOUT_URL = "VITRINE_CHECKOUT_URL"
+    CHECKOUT_OPENS_IN = "VITRINE_CHECKOUT_OPENS_IN"
+    STOREFRONT_SECRET_ARN = "VITRINE_STOREFRONT_SECRET_ARN"
+    SITE_URL = "VITRINE_SITE_URL"
+    TIME_ZONE = "VITRINE_TIME_ZONE"
 
 
 class MissingSetting(RuntimeError):
@@ -56,6 +65,15 @@ class Settings:
     fanout_queue_url: str | None = None
     fanout_shard_size: int = 1000  # above this audience, fan-out is split into SQS shards
     viewer_count_seconds: int = 5  # the viewer count is broadcast at most this often
+    hold_seconds: int = 600  # how long added units stay reserved for a cart
+    holds_queue_url: str | None = None  # the hold timer's delayed messages
+    idempotency_table: str | None = None
+    checkout_adapter: str = "generic"  # webhook | shopify | generic (logic/checkout.py)
+    checkout_url: str | None = None  # the webhook, the shop's base URL, or a URL template
+    checkout_opens_in: str = "new_tab"  # new_tab | same_tab
+    storefront_secret_arn: str | None = None  # signs the webhook and order confirmations
+    site_url: str | None = None  # where the viewer page is served (links back to a show)
+    time_zone: str = "UTC"  # the brand's IANA zone: recurring shows keep their local hour
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":

@@ -22,16 +22,18 @@ ROOM_VOCABULARY = {
     "chat.unpinned", "viewer.muted", "viewer.banned", "room.slow_mode_set",
     "contest.opened", "contest.entered", "contest.drawn",
 }  # fmt: skip
+# What commerce adds: units going back on sale, and the orders storefronts confirm (revenue).
+COMMERCE_VOCABULARY = {"cart.item_removed", "order.confirmed"}
 
 
 def test_vocabulary_is_the_design_plus_the_room():
-    assert EVENT_TYPES == DESIGN_VOCABULARY | ROOM_VOCABULARY
+    assert EVENT_TYPES == DESIGN_VOCABULARY | ROOM_VOCABULARY | COMMERCE_VOCABULARY
 
 
 def test_parse_picks_the_model_from_the_type():
     event = parse_event(
-        {"type": "cart.item_added", "show_id": "s1", "cart_id": "c1", "sku": "SKU-1",
-         "quantity": 2, "unit_price": "19.90", "currency": "EUR", "mode": "replay",
+        {"type": "cart.item_added", "show_id": "s1", "cart_id": "c1", "product_sku": "P-1",
+         "sku": "SKU-1", "quantity": 2, "unit_price": "19.90", "currency": "EUR", "mode": "replay",
          "offset_seconds": 754.5}
     )  # fmt: skip
     assert isinstance(event, CartItemAdded)
@@ -49,8 +51,9 @@ def test_round_trip_through_json_keeps_every_field():
     [
         {"type": "no.such.event", "show_id": "s1"},
         {"type": "chat.posted", "show_id": "s1", "author_name": "A", "text": ""},
-        {"type": "cart.item_added", "show_id": "s1", "cart_id": "c", "sku": "x", "quantity": 0,
-         "unit_price": "1", "currency": "EUR", "mode": "live", "offset_seconds": 0},
+        {"type": "cart.item_added", "show_id": "s1", "cart_id": "c", "product_sku": "p",
+         "sku": "x", "quantity": 0, "unit_price": "1", "currency": "EUR", "mode": "live",
+         "offset_seconds": 0},
         {"type": "viewer.joined", "show_id": "s1", "unexpected": True},
         {"type": "viewer.joined", "show_id": "bad id with spaces"},
     ],
