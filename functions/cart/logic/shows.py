@@ -4,8 +4,9 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
+from functions.cart.logic.products import ProductView
 from functions.common.events import Identifier
 
 # The subset of RFC 5545 recurrence rules a brand schedules shows with.
@@ -14,6 +15,20 @@ _RRULE = re.compile(
     r"(;(INTERVAL=\d{1,2}|COUNT=\d{1,3}|UNTIL=\d{8}T\d{6}Z|BYDAY=(MO|TU|WE|TH|FR|SA|SU)"
     r"(,(MO|TU|WE|TH|FR|SA|SU))*))*$"
 )
+RRULE_HELP = "must be an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=TH"
+
+Title = Annotated[str, Field(min_length=1, max_length=120)]
+Description = Annotated[str, Field(max_length=2000)]
+HostName = Annotated[str, Field(max_length=80)]
+Duration = Annotated[int, Field(ge=5, le=480)]
+Rule = Annotated[str, Field(max_length=200)]
+Rundown = Annotated[list[Identifier], Field(max_length=100)]
+
+
+def _check_rule(rule: str | None) -> str | None:
+    if rule is not None and not _RRULE.match(rule):
+        raise ValueError(RRULE_HELP)
+    return rule
 
 
 class ShowDraft(BaseModel):
@@ -22,35 +37,60 @@ class ShowDraft(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     show_id: Annotated[Identifier, Field(max_length=64)]
-    title: str = Field(min_length=1, max_length=120)
-    description: str = Field(default="", max_length=2000)
-    host_name: str = Field(default="", max_length=80)
+    title: Title
+    description: Description = ""
+    host_name: HostName = ""
     starts_at: AwareDatetime
-    duration_minutes: int = Field(default=40, ge=5, le=480)
-    recurrence_rule: str | None = Field(default=None, max_length=200)
-    product_skus: list[Identifier] = Field(default_factory=list, max_length=100)
+    duration_minutes: Duration = 40
+    recurrence_rule: Rule | None = None
+    cover_image_url: HttpUrl | None = None
+    product_skus: Rundown = Field(default_factory=list)
 
-    @field_validator("recurrence_rule")
-    @classmethod
-    def _valid_rrule(cls, rule: str | None) -> str | None:
-        if rule is not None and not _RRULE.match(rule):
-            raise ValueError("must be an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=TH")
-        return rule
+    _valid_rule = field_validator("recurrence_rule")(_check_rule)
 
     @property
     def starts_at_utc(self) -> str:
-        return self.starts_at.astimezone(UTC).isoformat(timespec="seconds")
+        return utc_text(self.starts_at)
 
 
-class ProductView(BaseModel):
-    sku: str
-    name: str
-    description: str
-    price: str  # decimal string in major units, e.g. "49.90"
-    currency: str
-    in_stock: bool
-    image_url: str
-    product_url: str
+class ShowChanges(BaseModel):
+    """The body of `PATCH /shows/{show_id}`: only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: Title | None = None
+    description: Description | None = None
+    host_name: HostName | None = None
+    starts_at: AwareDatetime | None = None
+    duration_minutes: Duration | None = None
+    recurrence_rule: Rule | None = None
+    cover_image_url: HttpUrl | None = None
+    clear_recurrence: bool = False  # a recurring show becomes a one-off
+
+    _valid_rule = field_validator("recurrence_rule")(_check_rule)
+
+
+class RundownChange(BaseModel):
+    """The body of `PUT /shows/{show_id}/products`: the show's products in presentation order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product_skus: Rundown
+
+    @field_validator("product_skus")
+    @classmethod
+    def _once_each(cls, skus: list[str]) -> list[str]:
+        if len(set(skus)) != len(skus):
+            raise ValueError("lists a product twice")
+        return skus
+
+
+class PromoBanner(BaseModel):
+    """The promo pushed to the room, for pages that load after the push."""
+
+    code: str
+    label: str  # e.g. "-20 %"
+    expires_at: datetime
 
 
 class ShowView(BaseModel):
@@ -62,8 +102,16 @@ class ShowView(BaseModel):
     starts_at: datetime
     duration_minutes: int
     recurrence_rule: str | None
+    time_zone: str  # the brand's IANA zone, where the rule repeats at the same wall-clock time
+    cover_image_url: str
+    next_occurrences: list[datetime]  # the next start times (one for a one-off show to come)
+    promo: PromoBanner | None = None
     products: list[ProductView]
 
 
-def price_text(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
+class ShowList(BaseModel):
+    shows: list[ShowView]
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

@@ -57,7 +57,8 @@ def test_a_show_comes_with_its_products(call):
 def test_unknown_show_is_404(call):
     status, body = call(rest_event("GET", "/shows/{show_id}", "/shows/nope"))
     assert status == 404
-    assert "nope" in body["Message"]
+    assert body["code"] == "not_found"
+    assert "nope" in body["message"]
 
 
 def test_a_host_creates_a_show_then_it_is_listed(staff_tokens, call):
@@ -99,7 +100,7 @@ def test_bad_bodies_get_a_clear_400_and_store_nothing(staff_tokens, call, body, 
     headers = bearer(staff_tokens["host"])
     status, answer = call(rest_event("POST", "/shows", "/shows", body=body, headers=headers))
     assert status == 400
-    assert message in answer["Message"]
+    assert message in answer["message"]
     assert call(rest_event("GET", "/shows/{show_id}", "/shows/x"))[0] == 404
 
 

@@ -137,8 +137,8 @@ def test_a_channel_that_takes_no_encoder_is_a_clear_409(staff, local_ivs, call):
     status, headers, body = call(staff["host"])
 
     assert status == 409
-    assert "takes no encoder right now" in body["Message"]
-    assert 'make dev ARGS="--source rtmp"' in body["Message"]
+    assert "takes no encoder right now" in body["message"]
+    assert 'make dev ARGS="--source rtmp"' in body["message"]
     assert headers["Cache-Control"] == "no-store"
 
 
@@ -149,8 +149,8 @@ def test_a_deployment_without_a_channel_or_key_is_a_clear_503(staff, local_ivs, 
     status, _, body = call(staff["host"], **{missing.value: None})
 
     assert status == 503
-    assert body["Code"] == "ServiceUnavailableError"
-    assert missing.value in body["Message"]
+    assert body["code"] == "unavailable"
+    assert missing.value in body["message"]
 
 
 def test_a_stream_key_that_ivs_does_not_know_is_a_clear_503(
@@ -162,7 +162,7 @@ def test_a_stream_key_that_ivs_does_not_know_is_a_clear_503(
     status, _, body = call(staff["admin"], **{Env.STREAM_KEY_ARN.value: other})
 
     assert status == 503
-    assert "IVS GetStreamKey answered ResourceNotFoundException" in body["Message"]
+    assert "IVS GetStreamKey answered ResourceNotFoundException" in body["message"]
 
 
 def test_an_unreachable_ivs_is_a_clear_503_not_a_500(staff, call, monkeypatch):
@@ -171,5 +171,5 @@ def test_an_unreachable_ivs_is_a_clear_503_not_a_500(staff, call, monkeypatch):
     status, _, body = call(staff["host"])
 
     assert status == 503
-    assert "IVS GetChannel could not be reached" in body["Message"]
+    assert "IVS GetChannel could not be reached" in body["message"]
     assert "Traceback" not in json.dumps(body)

@@ -1,7 +1,8 @@
 import pytest
 from pydantic import ValidationError
 
-from functions.cart.logic.shows import ShowDraft, price_text
+from functions.cart.logic.money import price_text
+from functions.cart.logic.shows import ShowDraft
 
 
 def draft(**changes):
