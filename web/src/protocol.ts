@@ -79,6 +79,25 @@ export interface ProductCard {
   in_stock: boolean;
 }
 
+/** A pushed promo code. Count down to `expires_at` on the server's clock: `server_time` is when
+ * the frame was made (offset = server_time - the phone's time on receipt). */
+export interface PromoBanner {
+  code: string;
+  label: string;
+  expires_at: string;
+  server_time: string;
+}
+
+export type StockState = "in_stock" | "low" | "sold_out";
+
+export interface VariantStockView {
+  sku: string;
+  available: number;
+  stock_state: StockState;
+  /** "In stock", "Only 3 left", "Sold out". */
+  badge: string;
+}
+
 export interface PollView {
   poll_id: string;
   question: string;
@@ -123,7 +142,7 @@ export interface SnapshotFrame {
   featured: ProductCard | null;
   poll: PollView | null;
   contest: ContestView | null;
-  promo: null;
+  promo: PromoBanner | null;
   messages: MessageView[];
   /** To admins only: the brand-wide blocklist they edit. */
   blocklist: string[] | null;
@@ -140,7 +159,9 @@ export type Update =
   | { kind: "contest"; contest: ContestView }
   | { kind: "show"; status: ShowStatus }
   | { kind: "viewers"; count: number }
-  | { kind: "slow_mode"; seconds: number };
+  | { kind: "slow_mode"; seconds: number }
+  | { kind: "promo"; promo: PromoBanner }
+  | { kind: "stock"; product_sku: string; in_stock: boolean; variants: VariantStockView[] };
 
 export interface UpdatesFrame {
   type: "updates";

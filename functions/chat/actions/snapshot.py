@@ -30,6 +30,7 @@ def snapshot(context: ActionContext) -> SnapshotFrame:
         featured=room.featured(state),
         poll=room.view_poll(poll) if poll else None,
         contest=room.view_contest(contest) if contest else None,
+        promo=shows.promo_banner(show, now=context.now),
         messages=room.last_messages(actor.show_id),
         blocklist=room.blocklist() if actor.staff_role is StaffRole.ADMIN else None,
     )

@@ -10,13 +10,11 @@ unprocessed fails loudly rather than losing an item."""
 import random
 import time
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.models import Model
 
-from functions.common.aws import region as aws_region
+from functions.common.models import connection
 
 ATTEMPTS = 5
 FIRST_BACKOFF_SECONDS = 0.05
@@ -26,13 +24,6 @@ type RawItem = dict[str, dict[str, Any]]
 
 class BatchUnprocessed(RuntimeError):
     """DynamoDB kept refusing part of a batch (throttling): the caller's action fails."""
-
-
-@cache
-def connection() -> Connection:
-    # The models' own connections are private to PynamoDB; batches and transactions that span
-    # tables need one of their own.
-    return Connection(region=aws_region())
 
 
 def _table(item: Model) -> str:

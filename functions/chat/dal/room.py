@@ -29,7 +29,7 @@ from functions.chat.logic.lifecycle import StreamRecord
 from functions.chat.logic.pace import Pace
 from functions.chat.logic.polls import view as poll_view
 from functions.common.events import ChatPosted
-from functions.common.models import EventModel
+from functions.common.models import EventModel, connection
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 BLOCKLIST_CACHE_SECONDS = 10.0
@@ -47,7 +47,7 @@ class Refused(Exception):
 
 
 def _transaction() -> TransactWrite:
-    return TransactWrite(connection=batch.connection())
+    return TransactWrite(connection=connection())
 
 
 def _failed_condition(error: PutError | UpdateError) -> bool:

@@ -7,15 +7,16 @@ rate. Large audiences are split into shards that parallel workers post (adapters
 
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from functions.chat.adapters.connections_api import ConnectionsApi
 from functions.chat.adapters.delivery import deliver
 from functions.chat.adapters.fanout_queue import FanoutQueue
-from functions.chat.dal import audience, room
+from functions.chat.dal import audience, room, shows
 from functions.chat.dal.models import RoomModel
 from functions.chat.logic import updates
-from functions.chat.logic.frames import Featured
+from functions.chat.logic.frames import Featured, StockChanged
 from functions.common.events import ShowEvent, parse_event
 from functions.common.observability import instrumented, metrics
 from functions.common.settings import Settings
@@ -42,6 +43,7 @@ def _room_state(
     card = room.featured(stored)
     polls = (room.poll(show_id, poll_id) for poll_id in sorted(changes.polls))
     contests = (room.contest(show_id, contest_id) for contest_id in sorted(changes.contests))
+    stock = ((sku, shows.product_stock(sku)) for sku in sorted(changes.stock))
     return updates.RoomState(
         pinned=room.pinned(stored),
         featured=Featured(product=card, offset_seconds=float(stored.featured_offset_seconds or 0))
@@ -49,7 +51,13 @@ def _room_state(
         else None,
         polls=tuple(room.view_poll(poll) for poll in polls if poll),
         contests=tuple(room.view_contest(contest) for contest in contests if contest),
+        stock=tuple(
+            StockChanged(product_sku=sku, in_stock=found[0], variants=found[1])
+            for sku, found in stock
+            if found
+        ),
         viewers=viewers,
+        now=datetime.now(UTC),
     )
 
 

@@ -20,6 +20,7 @@ from functions.common.events import (
     Reaction,
     StaffRole,
 )
+from functions.common.stock import StockState
 
 MAX_FRAME_BYTES = 32 * 1024  # API Gateway's WebSocket frame limit
 # Raw text may carry what the input rules strip (zero-width, controls): the 500-character limit
@@ -290,6 +291,23 @@ class ProductCard(BaseModel):
     in_stock: bool = True
 
 
+class PromoBanner(BaseModel):
+    """A pushed promo code: the banner every viewer sees until `expires_at`. `server_time` is
+    when the frame was made, so a page counts down on the server's clock, not the phone's."""
+
+    code: str
+    label: str  # e.g. "20% off" or "€10 off"
+    expires_at: datetime
+    server_time: datetime
+
+
+class VariantStockView(BaseModel):
+    sku: str
+    available: int
+    stock_state: StockState
+    badge: str  # "In stock", "Only 3 left", "Sold out"
+
+
 class PollView(BaseModel):
     poll_id: str
     question: str
@@ -336,7 +354,7 @@ class SnapshotFrame(_ServerFrame):
     featured: ProductCard | None = None
     poll: PollView | None = None
     contest: ContestView | None = None
-    promo: None = None  # the live promo, when the commerce path lands
+    promo: PromoBanner | None = None  # the pushed code, until it expires
     messages: list[MessageView]  # the last 50, oldest first
     blocklist: list[str] | None = None  # to admins only: the brand-wide list they edit
 
@@ -398,6 +416,20 @@ class SlowMode(BaseModel):
     seconds: int
 
 
+class PromoChanged(BaseModel):
+    kind: Literal["promo"] = "promo"
+    promo: PromoBanner
+
+
+class StockChanged(BaseModel):
+    """A product's stock moved (carts reserved or released units): its badges, as stored."""
+
+    kind: Literal["stock"] = "stock"
+    product_sku: str
+    in_stock: bool
+    variants: list[VariantStockView]
+
+
 Update = Annotated[
     MessagePosted
     | MessageDeleted
@@ -409,7 +441,9 @@ Update = Annotated[
     | ContestChanged
     | ShowStatusChanged
     | ViewerCount
-    | SlowMode,
+    | SlowMode
+    | PromoChanged
+    | StockChanged,
     Field(discriminator="kind"),
 ]
 

@@ -2,12 +2,14 @@
 
 Pure Python. Messages keep their order and are all delivered up to a cap per window (above it
 viewers see the newest, and a metric counts the rest); reactions are summed; for state
-(pin, featured product, poll, contest) only the latest matters, and the caller supplies it as
-stored, so a frame always carries the room's current truth even if events were retried."""
+(pin, featured product, poll, contest, a product's stock) only the latest matters, and the
+caller supplies it as stored, so a frame always carries the room's current truth even if events
+were retried. A promo banner comes from its push event, stamped with the server's clock."""
 
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from functions.chat.logic.frames import (
     Chapter,
@@ -20,14 +22,19 @@ from functions.chat.logic.frames import (
     PinChanged,
     PollChanged,
     PollView,
+    PromoBanner,
+    PromoChanged,
     Reactions,
     ShowStatusChanged,
     SlowMode,
+    StockChanged,
     Update,
     UpdatesFrame,
     ViewerCount,
 )
 from functions.common.events import (
+    CartItemAdded,
+    CartItemRemoved,
     ChapterMarked,
     ChatDeleted,
     ChatPinned,
@@ -40,6 +47,7 @@ from functions.common.events import (
     PollClosed,
     PollOpened,
     ProductFeatured,
+    PromoPushed,
     ReactionSent,
     ShowEnded,
     ShowEvent,
@@ -66,6 +74,15 @@ def message_view(event: ChatPosted) -> MessageView:
     )
 
 
+def promo_banner(event: PromoPushed, *, now: datetime | None) -> PromoBanner:
+    return PromoBanner(
+        code=event.code,
+        label=event.label or event.code,
+        expires_at=event.expires_at,
+        server_time=now or datetime.now(UTC),
+    )
+
+
 @dataclass
 class RoomChanges:
     """What a window of events changed in one show's room."""
@@ -82,6 +99,8 @@ class RoomChanges:
     featured_changed: bool = False
     polls: set[str] = field(default_factory=set)
     contests: set[str] = field(default_factory=set)
+    promo: PromoPushed | None = None  # the latest push of the window
+    stock: set[str] = field(default_factory=set)  # products whose units carts moved
 
     @property
     def empty(self) -> bool:
@@ -97,6 +116,8 @@ class RoomChanges:
             or self.featured_changed
             or self.polls
             or self.contests
+            or self.promo
+            or self.stock
         )
 
 
@@ -128,6 +149,10 @@ def collect(show_id: str, events: Iterable[ShowEvent]) -> RoomChanges:
                 changes.status = "ended"
             case SlowModeSet():
                 changes.slow_mode = event.seconds
+            case PromoPushed():
+                changes.promo = event
+            case CartItemAdded() | CartItemRemoved():  # a sale moves no unit viewers can buy
+                changes.stock.add(event.product_sku)
     deleted = set(changes.deleted)
     kept = sorted(
         (m for m in changes.messages if m.message_id not in deleted),
@@ -146,7 +171,9 @@ class RoomState:
     featured: Featured | None = None
     polls: tuple[PollView, ...] = ()
     contests: tuple[ContestView, ...] = ()
+    stock: tuple[StockChanged, ...] = ()
     viewers: int | None = None  # None: not due for a broadcast in this window
+    now: datetime | None = None  # the server's clock, for a promo banner's countdown
 
 
 def updates(changes: RoomChanges, state: RoomState) -> list[Update]:
@@ -164,6 +191,9 @@ def updates(changes: RoomChanges, state: RoomState) -> list[Update]:
     result.extend(ContestChanged(contest=contest) for contest in state.contests)
     if changes.slow_mode is not None:
         result.append(SlowMode(seconds=changes.slow_mode))
+    if changes.promo is not None:
+        result.append(PromoChanged(promo=promo_banner(changes.promo, now=state.now)))
+    result.extend(state.stock)
     if changes.reactions:
         result.append(Reactions(counts=dict(changes.reactions)))  # type: ignore[arg-type]
     if state.viewers is not None:

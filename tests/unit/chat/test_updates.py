@@ -3,11 +3,15 @@
 from datetime import UTC, datetime, timedelta
 
 from functions.chat.logic import updates
-from functions.chat.logic.frames import PollView
+from functions.chat.logic.frames import PollView, StockChanged, VariantStockView
 from functions.common.events import (
+    CartCheckedOut,
+    CartItemAdded,
+    CartItemRemoved,
     ChatDeleted,
     ChatPosted,
     PollAnswered,
+    PromoPushed,
     ReactionSent,
     ShowStarted,
     ViewerHeartbeat,
@@ -66,3 +70,51 @@ def test_frames_stay_under_the_size_limit_and_keep_the_order():
     flat = [item for frame in frames for item in frame.updates]
     assert flat == items
     assert all(len(frame.updates) * 2_000 <= updates.MAX_FRAME_BYTES for frame in frames)
+
+
+def added(product, sku, quantity=1):
+    return CartItemAdded(show_id="s", cart_id="c1", product_sku=product, sku=sku,
+                         quantity=quantity, unit_price="10.00", currency="EUR", mode="live",
+                         offset_seconds=12)  # fmt: skip
+
+
+def test_a_pushed_promo_becomes_one_banner_on_the_servers_clock():
+    ends = T0 + timedelta(minutes=5)
+    events = [
+        PromoPushed(show_id="s", code="OLD10", kind="percent", value=10, expires_at=ends),
+        PromoPushed(show_id="s", code="FLASH20", kind="percent", value=20, label="-20 %",
+                    expires_at=ends),
+    ]  # fmt: skip
+    changes = updates.collect("s", events)
+
+    (item,) = updates.updates(changes, updates.RoomState(now=T0))
+
+    assert not changes.empty
+    assert item.kind == "promo"
+    assert (item.promo.code, item.promo.label) == ("FLASH20", "-20 %")  # the latest push
+    assert (item.promo.expires_at, item.promo.server_time) == (ends, T0)
+
+
+def test_cart_lines_name_the_products_whose_badges_change_a_sale_does_not():
+    events = [
+        added("SHOE", "SHOE-41", 2),
+        added("SHOE", "SHOE-42"),
+        CartItemRemoved(show_id="s", cart_id="c2", product_sku="BAG", sku="BAG-1", quantity=1,
+                        reason="expired"),
+        CartCheckedOut(show_id="s", cart_id="c3", order_id="vt-c3", basket_value="10.00",
+                       currency="EUR", item_count=1, mode="live"),
+    ]  # fmt: skip
+    assert updates.collect("s", events).stock == {"SHOE", "BAG"}
+    assert updates.collect("s", events[3:]).empty
+
+
+def test_stock_updates_are_the_stored_badges_once_per_product():
+    stored = StockChanged(
+        product_sku="SHOE",
+        in_stock=True,
+        variants=[VariantStockView(sku="SHOE-42", available=3, stock_state="low",
+                                   badge="Only 3 left")],
+    )  # fmt: skip
+    changes = updates.collect("s", [added("SHOE", "SHOE-42") for _ in range(50)])
+
+    assert updates.updates(changes, updates.RoomState(stock=(stored,))) == [stored]
