@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class ChannelType(StrEnum):
@@ -45,6 +46,8 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 # The chat's coalescing window is the stream mapping's MaximumBatchingWindowInSeconds: Lambda
 # allows 0 to 300 s, but beyond a few seconds viewers see the chat late.
 COALESCE_SECONDS = range(0, 11)
+# How long added units stay reserved for a cart: 1 minute to 1 hour.
+HOLD_SECONDS = range(60, 3601)
 # Connections per fan-out shard: below 100 a shard costs more in SQS and invocations than it
 # saves; above 10,000 one function posting them all outlasts the chat's real time.
 FANOUT_SHARD_SIZES = range(100, 10_001)
@@ -62,6 +65,9 @@ CONTEXT_KEYS: Mapping[str, str] = MappingProxyType(
         "chat_coalesce_seconds": "vitrine:chatCoalesceSeconds",
         "fanout_shard_size": "vitrine:fanoutShardSize",
         "alarm_email": "vitrine:alarmEmail",
+        "hold_seconds": "vitrine:holdSeconds",
+        "checkout": "vitrine:checkout",
+        "time_zone": "vitrine:timeZone",
     }
 )
 
@@ -72,6 +78,21 @@ class CustomDomain:
 
     domain_name: str
     certificate_arn: str
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """The storefront hand-off (functions/cart/logic/checkout.py): `adapter` webhook, shopify or
+    generic; `url` the webhook, the shop's base URL, or a template with {items}, {cart_id},
+    {order_id} and {promo}; where the storefront opens for the viewer."""
+
+    adapter: str = "generic"
+    url: str = "https://shop.example.com/cart?items={items}&ref={order_id}"
+    opens_in: str = "new_tab"
+
+
+CHECKOUT_ADAPTERS = ("webhook", "shopify", "generic")
+OPENS_IN = ("new_tab", "same_tab")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +109,10 @@ class VitrineConfig:
     fanout_shard_size: int = 1000
     # Where the alarms are e-mailed (a subscription to confirm); None: the dashboard only.
     alarm_email: str | None = None
+    hold_seconds: int = 600
+    checkout: Checkout = Checkout()
+    # The brand's IANA zone: a recurring show repeats at the same local hour in it.
+    time_zone: str = "UTC"
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> "VitrineConfig":
@@ -120,11 +145,27 @@ class VitrineConfig:
                 FANOUT_SHARD_SIZES,
             ),
             alarm_email=_email(raw.get("alarm_email")),
+            hold_seconds=_integer(
+                "hold_seconds", raw.get("hold_seconds", defaults.hold_seconds), HOLD_SECONDS
+            ),
+            checkout=_checkout(raw.get("checkout")),
+            time_zone=_time_zone(raw.get("time_zone", defaults.time_zone)),
         )
 
 
 def _key(field: str) -> str:
     return CONTEXT_KEYS[field]
+
+
+def _time_zone(value: Any) -> str:
+    name = str(value)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{_key('time_zone')} must be an IANA time zone like Europe/Paris, got {value!r}"
+        ) from None
+    return name
 
 
 def _brand_name(value: Any) -> str:
@@ -203,6 +244,26 @@ def _origins(value: Any) -> tuple[str, ...]:
                 "https://shop.example.com"
             )
     return origins
+
+
+def _checkout(value: Any) -> Checkout:
+    value = _json_or_text(value)
+    if value is None:
+        return Checkout()
+    if not isinstance(value, dict):
+        raise ConfigError(f'{_key("checkout")} must be an object like {{"adapter": ...}}')
+    adapter = str(value.get("adapter", Checkout.adapter))
+    url = str(value.get("url", ""))
+    opens_in = str(value.get("opensIn", Checkout.opens_in))
+    if adapter not in CHECKOUT_ADAPTERS:
+        raise ConfigError(f"{_key('checkout')}.adapter must be one of {CHECKOUT_ADAPTERS}")
+    if not url.startswith("https://"):
+        raise ConfigError(f"{_key('checkout')}.url must be an https:// URL, got {url!r}")
+    if adapter == "generic" and "{items}" not in url:
+        raise ConfigError(f"{_key('checkout')}.url of the generic adapter needs {{items}}")
+    if opens_in not in OPENS_IN:
+        raise ConfigError(f"{_key('checkout')}.opensIn must be one of {OPENS_IN}")
+    return Checkout(adapter, url, opens_in)
 
 
 def _custom_domain(value: Any) -> CustomDomain | None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from functions.common.settings import Env
 from infra.cart.construct import Cart
 from infra.chat.construct import Chat
 from infra.config import VitrineConfig
@@ -60,7 +61,10 @@ class VitrineStack(Stack):
             "Cart",
             config=config,
             functions=functions,
+            monitoring=monitoring,
             catalog=data.catalog,
+            carts=data.carts,
+            events_table=data.events,
             user_pool=identity.user_pool,
             user_pool_client=identity.web_client,
             channel=streaming.channel,
@@ -85,8 +89,13 @@ class VitrineStack(Stack):
                 "userPoolId": identity.user_pool.user_pool_id,
                 "userPoolClientId": identity.web_client.user_pool_client_id,
                 "cognitoEndpoint": f"https://cognito-idp.{self.region}.amazonaws.com/",
+                "allowedOrigins": list(config.allowed_origins),
+                "timeZone": config.time_zone,
             },
         )
+
+        # Links back to a show (calendar entries) point at the viewer page.
+        cart.function.add_environment(Env.SITE_URL, web.url)
 
         for name, value, description in [
             ("WebUrl", web.url, "The viewer page and the staff console"),
@@ -96,5 +105,10 @@ class VitrineStack(Stack):
             ("IngestEndpoint", streaming.channel.attr_ingest_endpoint, "RTMPS ingest server"),
             ("StreamKeyArn", streaming.stream_key.attr_arn, "aws ivs get-stream-key --arn …"),
             ("UserPoolId", identity.user_pool.user_pool_id, "Staff user pool"),
+            (
+                "StorefrontSecretArn",
+                cart.storefront_secret.secret_arn,
+                "The storefront's HMAC key: aws secretsmanager get-secret-value --secret-id …",
+            ),
         ]:
             CfnOutput(self, name, value=value, description=description)

@@ -5,8 +5,9 @@ app the deployment writes `config.json`, the endpoints of this very stack, so on
 web/ works for every brand and every deployment."""
 
 from pathlib import Path
+from typing import Any
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -53,7 +54,7 @@ class Web(Construct):
         *,
         config: VitrineConfig,
         site_dir: Path,
-        runtime_config: dict[str, str],
+        runtime_config: dict[str, Any],
         access_logs_bucket: s3.IBucket,
     ) -> None:
         """`site_dir` holds the built app (see resolve_site_dir); `runtime_config` is written
@@ -81,7 +82,7 @@ class Web(Construct):
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                response_headers_policy=self._security_headers(config),
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
             ),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
@@ -115,6 +116,33 @@ class Web(Construct):
         )
 
         self._acknowledge_nag_findings(config)
+
+    def _security_headers(self, config: VitrineConfig) -> cloudfront.ResponseHeadersPolicy:
+        """CloudFront's managed SECURITY_HEADERS, except who may frame the pages: its
+        `X-Frame-Options: SAMEORIGIN` would stop the brand's own product pages from embedding
+        the show (docs/embed.md), so `frame-ancestors` lists the brand's allowed origins."""
+        ancestors = " ".join(["'self'", *config.allowed_origins])
+        return cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            comment=f"{config.brand_name}: security headers; the brand's sites may embed the show",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=f"frame-ancestors {ancestors}", override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                    override=True,
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(365), override=True
+                ),
+                xss_protection=cloudfront.ResponseHeadersXSSProtection(
+                    protection=True, mode_block=True, override=True
+                ),
+            ),
+        )
 
     @property
     def url(self) -> str:

@@ -22,6 +22,13 @@ CUSTOM_CONTEXT = {
     "vitrine:chatCoalesceSeconds": "3",
     "vitrine:fanoutShardSize": 500,
     "vitrine:alarmEmail": "oncall@example.com",
+    "vitrine:holdSeconds": 900,
+    "vitrine:checkout": {
+        "adapter": "webhook",
+        "url": "https://hooks.example.com/vitrine",
+        "opensIn": "same_tab",
+    },
+    "vitrine:timeZone": "Europe/Paris",
 }
 
 

@@ -362,7 +362,7 @@ def test_every_queue_is_encrypted_and_refuses_plain_http(default_stack: Synthesi
         for queue in policy["Properties"]["Queues"]
     }
 
-    assert len(queues) == 4
+    assert len(queues) == 6  # the chat's four, the commerce holds and their dead letters
     assert all(queue["Properties"]["SqsManagedSseEnabled"] for queue in queues.values())
     assert ssl_enforced == set(queues)
 
@@ -528,7 +528,8 @@ def test_every_alarm_notifies_the_topic_and_ignores_quiet_hours(
     topic = {"Ref": default_stack.logical_id("AWS::SNS::Topic", "MonitoringAlarmTopic")}
     alarms = _alarms(default_stack)
 
-    assert len(alarms) == 2 * len(CHAT_FUNCTIONS) + 3 + 2
+    # Commerce adds five: its two functions' errors, holds dead-lettered or late, API 5xx.
+    assert len(alarms) == 2 * len(CHAT_FUNCTIONS) + 3 + 2 + 5
     for alarm in alarms:
         assert alarm["AlarmActions"] == [topic]
         assert alarm["OKActions"] == [topic]

@@ -10,6 +10,7 @@ from infra import REPO_ROOT
 from infra.config import (
     CONTEXT_KEYS,
     ChannelType,
+    Checkout,
     ConfigError,
     CustomDomain,
     LatencyMode,
@@ -46,6 +47,11 @@ def test_command_line_strings_are_parsed() -> None:
             "vitrine:chatCoalesceSeconds": " 3",
             "vitrine:fanoutShardSize": "500",
             "vitrine:alarmEmail": " oncall@example.com ",
+            "vitrine:holdSeconds": "900",
+            "vitrine:checkout": json.dumps(
+                {"adapter": "shopify", "url": "https://maison.example.com", "opensIn": "same_tab"}
+            ),
+            "vitrine:timeZone": "Europe/Paris",
         }
     )
 
@@ -61,7 +67,19 @@ def test_command_line_strings_are_parsed() -> None:
         chat_coalesce_seconds=3,
         fanout_shard_size=500,
         alarm_email="oncall@example.com",
+        hold_seconds=900,
+        checkout=Checkout("shopify", "https://maison.example.com", "same_tab"),
+        time_zone="Europe/Paris",
     )
+
+
+def test_the_commerce_defaults_hold_ten_minutes_hand_off_generic_in_utc() -> None:
+    config = VitrineConfig()
+
+    assert config.hold_seconds == 600
+    assert (config.checkout.adapter, config.checkout.opens_in) == ("generic", "new_tab")
+    assert "{items}" in config.checkout.url
+    assert config.time_zone == "UTC"
 
 
 def test_the_chat_defaults_are_a_one_second_window_and_shards_of_a_thousand() -> None:
@@ -113,6 +131,19 @@ def test_config_is_frozen() -> None:
         ("vitrine:fanoutShardSize", "many", "vitrine:fanoutShardSize must be a whole number"),
         ("vitrine:alarmEmail", "on-call", "vitrine:alarmEmail must be an e-mail address"),
         ("vitrine:alarmEmail", "a@b", "vitrine:alarmEmail must be an e-mail address"),
+        ("vitrine:holdSeconds", 30, "vitrine:holdSeconds must be between 60 and 3600"),
+        ("vitrine:holdSeconds", "7200", "must be between 60 and 3600"),
+        ("vitrine:checkout", "webhook", "vitrine:checkout must be an object"),
+        ("vitrine:checkout", {"adapter": "paypal", "url": "https://x.example"}, ".adapter must be"),
+        ("vitrine:checkout", {"adapter": "webhook", "url": "http://x.example"}, "https:// URL"),
+        ("vitrine:checkout", {"adapter": "generic", "url": "https://x.example"}, "needs {items}"),
+        (
+            "vitrine:checkout",
+            {"adapter": "shopify", "url": "https://x.example", "opensIn": "popup"},
+            ".opensIn must be one of",
+        ),
+        ("vitrine:timeZone", "Paris", "vitrine:timeZone must be an IANA time zone"),
+        ("vitrine:timeZone", "../etc", "must be an IANA time zone like Europe/Paris"),
         (
             "vitrine:customDomain",
             {

@@ -6,15 +6,16 @@ import pytest
 from aws_cdk.assertions import Match
 from pynamodb.models import Model
 
+from functions.cart.dal.models import CartLineModel, CartModel, OrderModel, PromoModel
 from functions.chat.dal.models import _ChatItem
 from functions.common.models import (
-    CartLineModel,
     ConnectionModel,
     EventModel,
     KpiModel,
     ProductModel,
     ReplayModel,
     ShowModel,
+    VariantModel,
 )
 from tests.synthesized import Synthesized
 
@@ -25,8 +26,8 @@ CHAT_MODELS = tuple(_ChatItem.__subclasses__())
 
 # Logical-id prefix of each table -> the models stored in it.
 TABLES: dict[str, tuple[type[Model], ...]] = {
-    "DataCatalogTable": (ShowModel, ProductModel),
-    "DataCartsTable": (CartLineModel,),
+    "DataCatalogTable": (ShowModel, ProductModel, VariantModel, PromoModel),
+    "DataCartsTable": (CartModel, CartLineModel, OrderModel),
     "DataConnectionsTable": (ConnectionModel,),
     "DataEventsTable": (EventModel,),
     "DataKpisTable": (KpiModel,),
@@ -74,8 +75,29 @@ def _actual_schema(table: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Powertools' idempotency records: its own schema (id, expiration), not a PynamoDB model.
+IDEMPOTENCY_TABLE = "CartIdempotencyTable"
+
+
 def test_there_is_one_table_per_model_group(default_stack: Synthesized) -> None:
-    assert len(default_stack.resources("AWS::DynamoDB::Table")) == len(TABLES)
+    tables = {name[:-8] for name in default_stack.resources("AWS::DynamoDB::Table")}
+
+    assert tables == set(TABLES) | {IDEMPOTENCY_TABLE}
+
+
+def test_the_idempotency_table_is_powertools_layout_and_expires_its_records(
+    default_stack: Synthesized,
+) -> None:
+    """Powertools' DynamoDBPersistenceLayer defaults: key `id`, TTL `expiration`. The records
+    last an hour and hold no data a brand keeps, so the table goes with the stack."""
+    table = default_stack.resource("AWS::DynamoDB::Table", IDEMPOTENCY_TABLE)
+    properties = table["Properties"]
+
+    assert _keys(properties["KeySchema"]) == [("id", "HASH")]
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["SSESpecification"] == {"SSEEnabled": True}
+    assert table["DeletionPolicy"] == "Delete"
 
 
 @pytest.mark.parametrize(("prefix", "models"), TABLES.items(), ids=TABLES)
@@ -132,23 +154,18 @@ def test_only_the_event_log_streams_and_with_new_images(default_stack: Synthesiz
     assert set(streams.values()) == {None}
 
 
-def test_every_table_is_on_demand_recoverable_encrypted_and_retained(
-    default_stack: Synthesized,
+@pytest.mark.parametrize("prefix", TABLES)
+def test_every_data_table_is_on_demand_recoverable_encrypted_and_retained(
+    default_stack: Synthesized, prefix: str
 ) -> None:
-    default_stack.template.all_resources(
-        "AWS::DynamoDB::Table",
-        {
-            "Properties": Match.object_like(
-                {
-                    "BillingMode": "PAY_PER_REQUEST",
-                    "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-                    "SSESpecification": {"SSEEnabled": True},
-                }
-            ),
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
-        },
-    )
+    table = default_stack.resource("AWS::DynamoDB::Table", prefix)
+
+    assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["Properties"]["PointInTimeRecoverySpecification"] == {
+        "PointInTimeRecoveryEnabled": True
+    }
+    assert table["Properties"]["SSESpecification"] == {"SSEEnabled": True}
+    assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("Retain", "Retain")
 
 
 def test_every_bucket_is_encrypted_versioned_private_and_retained(

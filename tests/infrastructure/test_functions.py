@@ -81,12 +81,29 @@ ENVIRONMENTS: dict[str, dict[Env, str]] = {
     },
     "functions.cart.app.app": {
         Env.BRAND_NAME: "",
+        Env.TIME_ZONE: "",
         Env.CATALOG_TABLE: "DataCatalogTable",
+        Env.CARTS_TABLE: "DataCartsTable",
+        Env.EVENTS_TABLE: "DataEventsTable",
+        Env.IDEMPOTENCY_TABLE: "CartIdempotencyTable",
+        Env.HOLDS_QUEUE_URL: "CartHoldsQueue",
+        Env.HOLD_SECONDS: "",
+        Env.CHECKOUT_ADAPTER: "",
+        Env.CHECKOUT_URL: "",
+        Env.CHECKOUT_OPENS_IN: "",
+        Env.STOREFRONT_SECRET_ARN: "CartStorefrontSecret",
         Env.USER_POOL_ID: "IdentityStaffPool",
         Env.USER_POOL_CLIENT_ID: "IdentityStaffPoolWebConsole",
         Env.ALLOWED_ORIGINS: "",
         Env.CHANNEL_ARN: "StreamingChannel",
         Env.STREAM_KEY_ARN: "StreamingStreamKey",
+        Env.SITE_URL: "WebDistribution",
+    },
+    "functions.cart.handlers.hold_expiry.handler": {
+        Env.CATALOG_TABLE: "DataCatalogTable",
+        Env.CARTS_TABLE: "DataCartsTable",
+        Env.EVENTS_TABLE: "DataEventsTable",
+        Env.HOLDS_QUEUE_URL: "CartHoldsQueue",
     },
 }
 
@@ -135,7 +152,17 @@ TABLE_ACCESS: dict[str, dict[str, frozenset[str]]] = {
         "DataEventsTable": WRITE,
         "DataChatTable": READ_WRITE,
     },
-    "functions.cart.app.app": {"DataCatalogTable": READ_WRITE},
+    "functions.cart.app.app": {
+        "DataCatalogTable": READ_WRITE,  # shows, products, stock counters, promos
+        "DataCartsTable": READ_WRITE,
+        "DataEventsTable": WRITE,  # cart and promo events, in the same transactions
+        "CartIdempotencyTable": READ_WRITE,
+    },
+    "functions.cart.handlers.hold_expiry.handler": {
+        "DataCatalogTable": READ_WRITE,
+        "DataCartsTable": READ_WRITE,
+        "DataEventsTable": WRITE,
+    },
 }
 
 # handler -> the @connections methods it may call (POST a frame, DELETE a connection).
@@ -153,6 +180,9 @@ QUEUE_ACCESS: dict[str, dict[str, str]] = {
     # A shard worker re-queues the remainder of a shard it could not deliver.
     f"{CHAT}.fanout_shard.handler": {"ChatFanOutShardQueue": "consume and send"},
     f"{CHAT}.stream_state.handler": {"ChatLifecycleDeadLetters": "send"},
+    # The API starts a hold's timer; the expiry re-sends the rest of a hold longer than 15 min.
+    "functions.cart.app.app": {"CartHoldsQueue": "send"},
+    "functions.cart.handlers.hold_expiry.handler": {"CartHoldsQueue": "consume and send"},
 }
 
 # handler -> {IVS action: the logical-id prefix of the one resource it is granted on}
@@ -265,7 +295,7 @@ def test_environment_variables_name_the_right_resources(default_stack: Synthesiz
             assert {name[:-8] for name in _named_resources(value)} == {prefix}, (handler, env)
 
 
-def test_the_cart_function_knows_the_brand_and_the_allowed_origins(
+def test_the_cart_function_knows_the_brand_origins_zone_hold_and_checkout(
     default_stack: Synthesized, custom_stack: Synthesized
 ) -> None:
     default_vars = default_stack.function("functions.cart.app.app")["Properties"]["Environment"]
@@ -273,7 +303,16 @@ def test_the_cart_function_knows_the_brand_and_the_allowed_origins(
 
     assert default_vars["Variables"][Env.BRAND_NAME] == "Vitrine Demo"
     assert default_vars["Variables"][Env.ALLOWED_ORIGINS] == "*"
+    assert default_vars["Variables"][Env.TIME_ZONE] == "UTC"
     assert custom_vars["Variables"][Env.BRAND_NAME] == "Maison Test"
+    assert custom_vars["Variables"][Env.TIME_ZONE] == "Europe/Paris"
+    assert custom_vars["Variables"][Env.HOLD_SECONDS] == "900"
+    checkout = (Env.CHECKOUT_ADAPTER, Env.CHECKOUT_URL, Env.CHECKOUT_OPENS_IN)
+    assert [custom_vars["Variables"][env] for env in checkout] == [
+        "webhook",
+        "https://hooks.example.com/vitrine",
+        "same_tab",
+    ]
     assert (
         custom_vars["Variables"][Env.ALLOWED_ORIGINS]
         == "https://shop.example.com,https://www.example.com"
@@ -419,7 +458,7 @@ def test_each_function_has_exactly_its_ivs_actions_on_their_own_resource(
 
 
 # The services any role may name at all; a grant on anything else fails here first.
-ALLOWED_SERVICES = {"logs", "xray", "dynamodb", "execute-api", "sqs", "ivs"}
+ALLOWED_SERVICES = {"logs", "xray", "dynamodb", "execute-api", "sqs", "ivs", "secretsmanager"}
 # Actions that have no resource-level permissions, hence "*".
 STAR_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}
 
@@ -433,6 +472,20 @@ def test_no_function_is_granted_another_service_or_a_wildcard_resource(
         assert {action.split(":")[0] for action in _actions(statement)} <= ALLOWED_SERVICES
         if "*" in _resources(statement):
             assert _actions(statement) <= STAR_ACTIONS, handler
+
+
+def test_only_the_cart_api_may_read_the_storefront_secret(default_stack: Synthesized) -> None:
+    secret = default_stack.logical_id("AWS::SecretsManager::Secret", "CartStorefrontSecret")
+    readers: dict[str, set[str]] = defaultdict(set)
+    for handler in ENVIRONMENTS:
+        for statement in _role_statements(default_stack, handler):
+            if any(action.startswith("secretsmanager:") for action in _actions(statement)):
+                assert _resources(statement) == [{"Ref": secret}], handler
+                readers[handler] |= _actions(statement)
+
+    assert dict(readers) == {
+        "functions.cart.app.app": {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
+    }
 
 
 def test_only_the_fanout_may_list_streams(default_stack: Synthesized) -> None:

@@ -23,6 +23,8 @@ CONFIG_KEYS = {
     "userPoolId",
     "userPoolClientId",
     "cognitoEndpoint",
+    "allowedOrigins",
+    "timeZone",
 }
 
 
@@ -49,8 +51,9 @@ def test_cloudfront_reads_the_bucket_through_origin_access_control(
                     "DefaultCacheBehavior": Match.object_like(
                         {
                             "ViewerProtocolPolicy": "redirect-to-https",
-                            # CloudFront's managed SECURITY_HEADERS policy.
-                            "ResponseHeadersPolicyId": "67f7725c-6f97-4210-82d7-5512b31e9d03",
+                            "ResponseHeadersPolicyId": {
+                                "Ref": Match.string_like_regexp("WebSecurityHeaders")
+                            },
                         }
                     ),
                     "Logging": Match.object_like({"Prefix": "cloudfront/"}),
@@ -170,6 +173,45 @@ def test_config_json_carries_the_deployed_endpoints(default_stack: Synthesized) 
     client = default_stack.logical_id("AWS::Cognito::UserPoolClient", "Identity")
     assert joined("userPoolClientId") == f"<{client}>"
     assert joined("cognitoEndpoint") == "https://cognito-idp.<AWS::Region>.amazonaws.com/"
+    assert config["allowedOrigins"] == ["*"]
+    assert config["timeZone"] == "UTC"
+
+
+def test_config_json_carries_the_brands_origins_and_time_zone(custom_stack: Synthesized) -> None:
+    config, _ = _config_json(custom_stack)
+    assert config["allowedOrigins"] == ["https://shop.example.com", "https://www.example.com"]
+    assert config["timeZone"] == "Europe/Paris"
+
+
+def _security_headers(stack: Synthesized) -> dict[str, Any]:
+    (policy,) = stack.template.find_resources("AWS::CloudFront::ResponseHeadersPolicy").values()
+    return policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+
+
+def test_only_the_brands_sites_may_frame_the_pages(custom_stack: Synthesized) -> None:
+    """The embed (docs/embed.md) puts the show in an iframe on the brand's product pages:
+    X-Frame-Options SAMEORIGIN (CloudFront's managed policy) would blank it there."""
+    headers = _security_headers(custom_stack)
+    assert "FrameOptions" not in headers
+    assert headers["ContentSecurityPolicy"] == {
+        "ContentSecurityPolicy": (
+            "frame-ancestors 'self' https://shop.example.com https://www.example.com"
+        ),
+        "Override": True,
+    }
+
+
+def test_the_pages_keep_the_managed_policys_other_security_headers(
+    default_stack: Synthesized,
+) -> None:
+    headers = _security_headers(default_stack)
+    assert headers["StrictTransportSecurity"] == {
+        "AccessControlMaxAgeSec": 31_536_000, "Override": True}  # fmt: skip
+    assert headers["ContentTypeOptions"] == {"Override": True}
+    assert headers["ReferrerPolicy"] == {
+        "ReferrerPolicy": "strict-origin-when-cross-origin", "Override": True}  # fmt: skip
+    assert headers["XSSProtection"] == {"Protection": True, "ModeBlock": True, "Override": True}
+    assert headers["ContentSecurityPolicy"]["ContentSecurityPolicy"] == "frame-ancestors 'self' *"
 
 
 def test_the_site_and_config_json_go_to_the_site_bucket_and_refresh_cloudfront(
