@@ -28,6 +28,7 @@ from local.awslambda.invoke_api import lambda_invoke_routes
 from local.awslambda.logs import log_invocation
 from local.awslambda.service import DEFAULT_CONCURRENCY, LambdaService
 from local.cloudformation.template import Template
+from local.cloudfront.headers import site_headers
 from local.embedded_aws import provision
 from local.embedded_aws.server import EmbeddedAws, ensure_port_free
 from local.eventbridge import LocalTarget
@@ -91,8 +92,10 @@ class LocalRuntime:
         self.template = template = Template.load(options.template, region=aws.region())
         self._bridge_step_functions()
         provide_functions(template)
-        self.rule_targets = provision.provision(template, aws.client)
-        functions = local_functions(template, REPO_ROOT)
+        self.rule_targets = provision.provision(
+            template, aws.client, site_domain=f"{self.options.host}:{self.options.port}"
+        )
+        functions = self._with_local_site(local_functions(template, REPO_ROOT))
         connections_endpoint = websocket_endpoint(template, f"{self.base_url}/{LOCAL_STAGE}")
         self.lambdas = LambdaService(
             functions,
@@ -132,7 +135,18 @@ class LocalRuntime:
             "userPoolId": settings.user_pool_id,
             "userPoolClientId": settings.user_pool_client_id,
             "cognitoEndpoint": f"{self.base_url}/local/cognito/",
+            "allowedOrigins": list(settings.allowed_origins),
+            "timeZone": settings.time_zone,
         }
+
+    def _with_local_site(self, functions: list[LocalFunction]) -> list[LocalFunction]:
+        # The template builds the site's URL as https://<domain>; the gateway speaks http.
+        deployed = f"https://{self.options.host}:{self.options.port}"
+        for function in functions:
+            for name, value in function.environment.items():
+                if value.startswith(deployed):
+                    function.environment[name] = self.base_url + value.removeprefix(deployed)
+        return functions
 
     def gateway(self) -> Starlette:
         template, lambdas = self._started()
@@ -156,6 +170,7 @@ class LocalRuntime:
                 rest_resources=rest_resources(template),
                 websocket=websocket_wiring(template),
                 allowed_origins=_read_settings(lambdas.functions, template).allowed_origins,
+                site_headers=site_headers(template),
                 region=template.region,
                 account_id=template.account_id,
                 stage=LOCAL_STAGE,

@@ -8,12 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from pynamodb.exceptions import PutError
-from pynamodb.models import Model
-
 from functions.cart.dal import catalog
+from functions.cart.logic.money import to_decimal
+from functions.cart.logic.products import ProductDraft, VariantDraft
 from functions.cart.logic.shows import ShowDraft
-from functions.common.models import ProductModel
 
 DEMO_SHOW_ID = "demo-show"
 # Local-only credentials, printed by `make dev`; Cognito's default policy accepts them.
@@ -27,8 +25,8 @@ class DemoProduct:
     name: str
     description: str
     price_cents: int
-    stock: int
     colour: str
+    sizes: tuple[tuple[str, int], ...]  # (size, units in stock)
 
     @property
     def image_url(self) -> str:
@@ -44,49 +42,50 @@ class DemoProduct:
 
 DEMO_PRODUCTS = (
     DemoProduct(
-        "SNEAKER-01", "Cloud Runner sneakers", "Light knit running shoes", 8990, 40, "#2563eb"
+        "SNEAKER-01",
+        "Cloud Runner sneakers",
+        "Light knit running shoes",
+        8990,
+        "#2563eb",
+        (("40", 10), ("41", 12), ("42", 3), ("43", 0)),
     ),
     DemoProduct(
         "JACKET-02",
         "Harbour rain jacket",
         "Waterproof, packs into its pocket",
         12900,
-        15,
         "#059669",
+        (("S", 5), ("M", 6), ("L", 4)),
     ),
-    DemoProduct("BAG-03", "Market tote bag", "Organic cotton, 20 litres", 2990, 120, "#d97706"),
+    DemoProduct(
+        "BAG-03", "Market tote bag", "Organic cotton, 20 litres", 2990, "#d97706", (("", 120),)
+    ),
 )
-
-
-def _create(item: Model) -> bool:
-    """Save `item` unless its key exists; True when it was created."""
-    try:
-        item.save(condition=type(item).pk.does_not_exist())  # type: ignore[attr-defined]
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
 
 
 def seed_catalog(now: datetime | None = None) -> bool:
     """Create the demo show and its products unless they exist; True when something was added."""
     now = now or datetime.now(UTC)
     added = False
+    # The demo goes through the same validated paths as a host's `POST /products` and `/shows`.
     for product in DEMO_PRODUCTS:
-        item = ProductModel(
-            ProductModel.key(product.sku),
-            "PRODUCT",
+        draft_product = ProductDraft(
             sku=product.sku,
             name=product.name,
             description=product.description,
-            price_cents=product.price_cents,
+            price=to_decimal(product.price_cents),
             currency="EUR",
-            stock=product.stock,
             image_url=product.image_url,
+            variants=[
+                VariantDraft(sku=f"{product.sku}-{size or 'ONE'}", size=size, stock=units)
+                for size, units in product.sizes
+            ],
         )
-        added = _create(item) or added
-    # The demo show goes through the same validated path as a host's `POST /shows`.
+        try:
+            catalog.create_product(draft_product)
+            added = True
+        except catalog.AlreadyExists:
+            pass
     draft = ShowDraft(
         show_id=DEMO_SHOW_ID,
         title="Spring drop: live from the studio",
@@ -99,7 +98,7 @@ def seed_catalog(now: datetime | None = None) -> bool:
     )
     try:
         catalog.create_show(draft)
-    except catalog.ShowAlreadyExists:
+    except catalog.AlreadyExists:
         return added
     return True
 

@@ -6,7 +6,8 @@
 - `/local/@connections/{id}`    the management API functions post to (management.py)
 - `/local/lambda/...`, `/local/ivs/...`   Lambda's Invoke API and IVS's, mounted by the runtime
 - `/local/cognito/`             Cognito's JSON API for the browser's staff sign-in
-- `/live/...`, `/config.json`, `/`        the local stream, the pages' config, web/
+- `/live/...`, `/config.json`, `/`        the local stream, the pages' config, web/ (with
+  the headers of the template's CloudFront policy, local/cloudfront)
 A function that fails is answered as API Gateway answers it; the gateway never dies."""
 
 import ipaddress
@@ -23,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from local.apigateway.connections import ConnectionHub
 from local.apigateway.events import ApiIdentity
@@ -50,10 +51,11 @@ class GatewaySettings:
     web_dir: Path
     live_dir: Path
     runtime_config: dict[str, Any]  # served as /config.json
-    aws_endpoint: str  # the embedded AWS, for the Cognito pass-through
+    aws_endpoint: str  # the embedded AWS: the Cognito pass-through and the pool's keys
     rest_resources: list[RestResource]
     websocket: WebSocketWiring | None
     allowed_origins: tuple[str, ...] = ("*",)
+    site_headers: dict[str, str] = field(default_factory=dict)  # CloudFront's, on web/ files
     region: str = "us-east-1"
     account_id: str = "123456789012"
     stage: str = "local"
@@ -75,6 +77,7 @@ def create_gateway(settings: GatewaySettings, invoker: Invoker, hub: ConnectionH
         invoker,
         settings.api(settings.rest_api_id),
         settings.allowed_origins,
+        settings.aws_endpoint,
     )
     websocket_routes: list[BaseRoute] = []
     if settings.websocket is not None:
@@ -129,9 +132,12 @@ def create_gateway(settings: GatewaySettings, invoker: Invoker, hub: ConnectionH
             # Compressed as CloudFront compresses web/ (its default): page weight matches AWS.
             Mount(
                 "/",
-                GZipMiddleware(
-                    StaticFiles(directory=settings.web_dir, html=True, check_dir=False),
-                    minimum_size=1024,
+                _WithHeaders(
+                    GZipMiddleware(
+                        StaticFiles(directory=settings.web_dir, html=True, check_dir=False),
+                        minimum_size=1024,
+                    ),
+                    settings.site_headers,
                 ),
             ),
         ]
@@ -159,6 +165,22 @@ class ControlApiGuard:
                 await refusal(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class _WithHeaders:
+    """Adds the distribution's response headers (local/cloudfront) to the site's files."""
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = [(name.encode(), value.encode()) for name, value in headers.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.headers]
+            await send(message)
+
+        await self.app(scope, receive, with_headers if self.headers else send)
 
 
 class _LiveFiles(StaticFiles):

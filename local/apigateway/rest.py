@@ -1,5 +1,6 @@
 """The REST API: API Gateway's REST (v1 proxy) events for the functions behind its methods."""
 
+import asyncio
 import base64
 import logging
 import uuid
@@ -9,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from functions.cart.logic.cors import preflight_headers
+from local.apigateway.cognito import Unauthorized, verified_claims
 from local.apigateway.events import ApiIdentity, now_ms
 from local.apigateway.invoke import invoke_async
 from local.apigateway.wiring import RestResource
@@ -28,8 +30,10 @@ class RestApi:
         invoker: Invoker,
         api: ApiIdentity,
         allowed_origins: tuple[str, ...],
+        aws_endpoint: str = "",
     ) -> None:
         self.resources = resources
+        self.aws_endpoint = aws_endpoint  # where the Cognito authorizer fetches the pool's keys
         self.invoker = invoker
         self.api = api
         self.allowed_origins = allowed_origins
@@ -55,6 +59,18 @@ class RestApi:
             headers = preflight_headers(origin, self.allowed_origins, set(resource.methods))
             return Response(status_code=204, headers=headers)
         event = await self._event(request, resource, path, path_parameters)
+        pool = resource.user_pools.get(request.method)
+        if pool is not None:
+            try:
+                claims = await asyncio.to_thread(
+                    verified_claims,
+                    request.headers.get("authorization"),
+                    pool_arn=pool,
+                    aws_endpoint=self.aws_endpoint,
+                )
+            except Unauthorized:
+                return api_error(401, "Unauthorized")
+            event["requestContext"]["authorizer"] = {"claims": claims}
         invocation = await invoke_async(
             self.invoker, resource.methods[request.method], event, trigger="rest"
         )

@@ -7,7 +7,7 @@ Functions are named by their logical id, which the local Lambda service accepts.
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from local.cloudformation.template import Template
@@ -113,6 +113,8 @@ class RestResource:
     path: str  # e.g. /shows/{show_id}
     methods: dict[str, str]  # HTTP method -> function (proxy integrations only)
     pattern: re.Pattern[str]
+    # HTTP method -> the user pool ARN of its Cognito authorizer (methods that have one)
+    user_pools: dict[str, str] = field(default_factory=dict)
 
     def match(self, path: str) -> dict[str, str] | None:
         found = self.pattern.match(path)
@@ -139,11 +141,28 @@ def rest_resources(template: Template) -> list[RestResource]:
         return f"{path_of(resource.properties['ParentId'])}/{resource.properties['PathPart']}"
 
     methods: dict[str, dict[str, str]] = {}
+    user_pools: dict[str, dict[str, str]] = {}
     for method in template.of_type("AWS::ApiGateway::Method"):
         function = _function_handler(template, method.properties.get("Integration", {}))
         if function is None:
             continue
         path = path_of(method.properties.get("ResourceId")) or "/"
-        methods.setdefault(path, {})[method.properties["HttpMethod"]] = function
+        verb = method.properties["HttpMethod"]
+        methods.setdefault(path, {})[verb] = function
+        if pool := _user_pool_of(template, method):
+            user_pools.setdefault(path, {})[verb] = pool
     ordered = sorted(methods, key=lambda path: [part.startswith("{") for part in path.split("/")])
-    return [RestResource(path, methods[path], _path_pattern(path)) for path in ordered]
+    return [
+        RestResource(path, methods[path], _path_pattern(path), user_pools.get(path, {}))
+        for path in ordered
+    ]
+
+
+def _user_pool_of(template: Template, method: Any) -> str | None:
+    """The user pool ARN of a method's COGNITO_USER_POOLS authorizer (resolved: call once the
+    pool is provisioned), or None for a method without one."""
+    if method.properties.get("AuthorizationType") != "COGNITO_USER_POOLS":
+        return None
+    authorizer = template.resources[_referenced_id(method.properties["AuthorizerId"])]
+    (pool,) = authorizer.properties["ProviderARNs"]  # Vitrine has one staff pool
+    return str(template.resolve(pool))

@@ -1,8 +1,8 @@
 """Creates the template's resources in the embedded AWS (moto, or AWS_ENDPOINT_URL).
 
-Resources with data or identity are created here (tables, buckets, the user pool, the IVS
-channel record, queues, rules, state machines); compute is what the local runtime runs itself:
-functions (local/awslambda) and the APIs (local/apigateway), whose ids are recorded here so
+Resources with data or identity are created here (tables, buckets, the user pool, secrets,
+the IVS channel record, queues, rules, state machines); compute is what the local runtime runs
+itself: functions (local/awslambda) and the APIs (local/apigateway), whose ids are recorded here so
 that what refers to them (ARNs in policies) resolves. So are the ARNs of the IVS recording
 configuration and stream key, which the local IVS stand-in plays (local/ivs)."""
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from local.cloudformation.names import physical_name
 from local.cloudformation.template import Resource, Template
+from local.embedded_aws.secretsmanager import provision_secrets
 from local.embedded_aws.sqs import provision_queues
 from local.eventbridge import LocalTarget, provision_rules, provision_schedules
 from local.stepfunctions.provision import provision_state_machines
@@ -23,18 +24,22 @@ LOCAL_WEBSOCKET_API_ID = "local-ws"
 BUCKET_TYPE = "AWS::S3::Bucket"
 
 
-def provision(template: Template, client: Callable[[str], Any]) -> list[LocalTarget]:
+def provision(
+    template: Template, client: Callable[[str], Any], *, site_domain: str = "127.0.0.1:8080"
+) -> list[LocalTarget]:
     """Create every supported resource of `template` (idempotently) and record what it
     resolves to, so the functions' environment can be resolved afterwards. Call after
     `provide_functions`: queues, state machines and rules refer to the functions' ARNs.
 
     Returns the rule targets that the local runtime delivers to itself (functions, state
-    machines): the embedded AWS delivers to none of them."""
+    machines): the embedded AWS delivers to none of them. `site_domain` is where the local
+    gateway serves web/, which CloudFront serves in AWS."""
     for resource in template.of_type(TABLE_TYPE):
         _table(template, resource, client("dynamodb"))
     for resource in template.of_type(BUCKET_TYPE):
         _bucket(template, resource, client("s3"))
     _user_pools(template, client("cognito-idp"))
+    provision_secrets(template, client("secretsmanager"))
     for resource in template.of_type("AWS::IVS::RecordingConfiguration"):
         arn = f"arn:aws:ivs:{template.region}:{template.account_id}:recording-configuration/local"
         template.provide(resource.logical_id, Ref=arn, Arn=arn)
@@ -45,6 +50,8 @@ def provision(template: Template, client: Callable[[str], Any]) -> list[LocalTar
         arn = f"arn:aws:ivs:{template.region}:{template.account_id}:stream-key/local"
         template.provide(resource.logical_id, Ref=arn, Arn=arn)
     _apis(template)
+    for distribution in template.of_type("AWS::CloudFront::Distribution"):
+        template.provide(distribution.logical_id, DomainName=site_domain, Id="local-site")
     _log_groups(template)
     _roles(template)
     provision_queues(template, client("sqs"))

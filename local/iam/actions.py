@@ -2,7 +2,8 @@
 
 Precise for the services Vitrine's functions call (DynamoDB and its streams, S3, SQS,
 EventBridge, Step Functions, EventBridge Scheduler, IVS, API Gateway's @connections, Cognito,
-Lambda, CloudWatch, X-Ray, Logs); any other call is `<iam prefix>:<Operation>` on `*`.
+Lambda, CloudWatch, X-Ray, Logs, Secrets Manager); any other call is
+`<iam prefix>:<Operation>` on `*`.
 Pure Python: the guard hands in the call's service, operation and parameters."""
 
 import dataclasses
@@ -484,6 +485,14 @@ def _logs(call: Call) -> Iterator[Permission]:
     yield Permission(f"logs:{call.operation}", call.arn("logs", resource))
 
 
+def _secretsmanager(call: Call) -> Iterator[Permission]:
+    # An ARN names the secret; a bare name lacks the random suffix of its ARN, so it is
+    # left unknown (only an Allow on "*" grants it, as for services not covered here).
+    secret = call.params.get("SecretId", "")
+    if secret.startswith("arn:"):
+        yield Permission(f"secretsmanager:{call.operation}", secret)
+
+
 _SERVICES: dict[str, Callable[[Call], Iterator[Permission]]] = {
     "dynamodb": _dynamodb,
     "dynamodbstreams": _dynamodb_streams,
@@ -498,4 +507,5 @@ _SERVICES: dict[str, Callable[[Call], Iterator[Permission]]] = {
     "lambda": _lambda,
     "cloudwatch": _cloudwatch,
     "logs": _logs,
+    "secretsmanager": _secretsmanager,
 }

@@ -51,6 +51,18 @@ def test_serves_the_viewer_page_its_config_and_the_api(vitrine):
     assert health.json()["status"] == "ok"
     show = httpx.get(f"{config['apiUrl']}/shows/{DEMO_SHOW_ID}").json()
     assert len(show["products"]) == 3
+    assert config["allowedOrigins"] == ["*"]
+    assert config["timeZone"] == show["time_zone"] == "UTC"
+
+
+def test_the_pages_carry_the_distributions_headers_so_brand_sites_may_frame_them(vitrine):
+    """The template's CloudFront policy (infra/web), not X-Frame-Options: the embed works."""
+    page = httpx.get(f"{vitrine.base_url}/embed-demo.html")
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"] == "frame-ancestors 'self' *"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "x-frame-options" not in page.headers
+    assert "content-security-policy" not in httpx.get(f"{vitrine.base_url}/config.json").headers
 
 
 def media_playlist(url: str) -> tuple[str, str]:
@@ -186,7 +198,7 @@ def test_bad_rest_bodies_get_a_400_and_the_gateway_survives(vitrine):
             f"{api}/shows", content=body, headers=headers | {"content-type": "application/json"}
         )
         assert answer.status_code == 400, answer.text
-        assert answer.json()["Message"]
+        assert answer.json()["message"]
     for unknown in (httpx.get(f"{api}/no/such/route"), httpx.delete(f"{api}/health")):
         assert unknown.status_code == 403  # as API Gateway answers an undefined resource
         assert unknown.json() == {"message": "Missing Authentication Token"}

@@ -48,7 +48,7 @@ def test_the_test_pattern_channel_tells_hosts_and_admins_how_to_take_an_encoder(
 
     assert answer.status_code == status, answer.text
     if status == 409:
-        assert 'start with `make dev ARGS="--source rtmp"`' in answer.json()["Message"]
+        assert 'start with `make dev ARGS="--source rtmp"`' in answer.json()["message"]
         assert answer.headers["cache-control"] == "no-store"
 
 

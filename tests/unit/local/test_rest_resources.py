@@ -38,3 +38,28 @@ def test_routes_are_the_templates_resources_most_specific_first() -> None:
     assert routes[1].match("/shows/live") == {}
     assert routes[2].match("/shows/abc") == {"show_id": "abc"}
     assert routes[2].match("/shows/abc/extra") is None
+
+
+def test_a_method_with_a_cognito_authorizer_names_its_user_pool() -> None:
+    root = {"Fn::GetAtt": ["Api", "RootResourceId"]}
+    pool_arn = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Staff"
+    resources = [
+        Resource("Fn", "AWS::Lambda::Function", {"Handler": "functions.cart.app.app"}),
+        Resource("Pool", "AWS::CognitoUserPool", {}),
+        Resource(
+            "Staff",
+            "AWS::ApiGateway::Authorizer",
+            {"Type": "COGNITO_USER_POOLS", "ProviderARNs": [{"Fn::GetAtt": ["Pool", "Arn"]}]},
+        ),
+        _resource("Shows", root, "shows"),
+        _method("ShowsGet", "GET", "Shows", _proxy("Fn")),
+        _method("ShowsPost", "POST", "Shows", _proxy("Fn")),
+    ]
+    post = resources[-1].properties
+    post |= {"AuthorizationType": "COGNITO_USER_POOLS", "AuthorizerId": {"Ref": "Staff"}}
+    template = Template("Stack", {r.logical_id: r for r in resources})
+    template.provide("Pool", Ref="eu-west-1_Staff", Arn=pool_arn)
+
+    (shows,) = rest_resources(template)
+
+    assert shows.user_pools == {"POST": pool_arn}  # GET stays open

@@ -448,3 +448,14 @@ def test_other_services_use_the_signing_name_as_prefix_on_star():
     assert pairs("stepfunctions", "ListStateMachines", {}, signing_name="states") == [
         ("states:ListStateMachines", UNKNOWN)
     ]
+
+
+def test_secrets_manager_on_the_secret_arn_a_bare_name_is_unknown():
+    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:VitrineStack-Storefront-AbC123"
+
+    assert pairs("secretsmanager", "GetSecretValue", {"SecretId": arn}) == [
+        ("secretsmanager:GetSecretValue", arn)
+    ]
+    assert pairs("secretsmanager", "GetSecretValue", {"SecretId": "VitrineStack-Storefront"}) == [
+        ("secretsmanager:GetSecretValue", UNKNOWN)
+    ]

@@ -1,0 +1,1 @@
+"""Stand-in for CloudFront: the headers the distribution adds to the web app's responses."""
