@@ -12,9 +12,11 @@ function randomId(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** The viewer's anonymous id, created once and kept in localStorage. */
-export function viewerId(storage: Storage = localStorage): string {
+/** The viewer's anonymous id, created once and kept in `storage` (default localStorage). */
+export function viewerId(storage?: Storage): string {
   try {
+    // Read inside the try: a page framed by another site may be refused localStorage itself.
+    storage ??= localStorage;
     const known = storage.getItem(VIEWER_KEY);
     if (known) return known;
     const fresh = `v-${randomId()}`;

@@ -9,11 +9,11 @@
  * Test contract (on <body>): data-config-state, data-show-state (loading|ready|none|error),
  * data-show-id, data-player-state, data-player-error, data-socket-state, data-room-state
  * (waiting|joined), data-show-status, data-viewer-count, data-featured-sku, data-poll-id,
- * data-notice (banned|reconnecting|muted|none).
+ * data-notice (banned|reconnecting|muted|none); and the shop's (viewer/shop.ts).
  */
 import { ShowsApi, type Show } from "./api";
 import { deviceType, trafficSource, viewerId } from "./audience";
-import { loadConfig, type VitrineConfig } from "./config";
+import type { VitrineConfig } from "./config";
 import { applyBrand, byId } from "./dom";
 import type { PlayerStateName, PlayerTrouble } from "./player";
 import type { ErrorFrame, NoticeFrame, SnapshotFrame, Update, ViewerAction } from "./protocol";
@@ -25,11 +25,12 @@ import { mark } from "./viewer/el";
 import { RoomNotice } from "./viewer/notices";
 import { PollCard } from "./viewer/poll";
 import { FeaturedProduct } from "./viewer/product-card";
-import { productItem } from "./viewer/products";
 import { Bursts, ReactionBatcher } from "./viewer/reactions";
 import { Room } from "./viewer/room";
+import { Shop } from "./viewer/shop";
 import { ShowState } from "./viewer/show-state";
-import { displayName, isBanned, rememberBan } from "./viewer/storage";
+import { loadViewerConfig, type ViewerConfig } from "./viewer/site-config";
+import { displayName, isBanned, rememberBan, storage } from "./viewer/storage";
 
 const body = document.body;
 const PLAYER_DELAY_MS = 1_500;
@@ -44,7 +45,8 @@ function showNotice(text: string): void {
 /** Everything the room's frames change on the page. */
 class ViewerPage {
   readonly chat = new ChatView(byId("chat"), byId<HTMLButtonElement>("new-messages"));
-  readonly featured = new FeaturedProduct(byId("product-card"));
+  readonly shop = new Shop();
+  readonly featured = new FeaturedProduct(byId("product-card"), this.shop.catalog, (sku) => this.shop.addToCart(sku));
   readonly poll = new PollCard(byId("poll-card"), (poll_id, option) =>
     this.send({ action: "answer_poll", poll_id, option, ref: `poll:${poll_id}` }),
   );
@@ -80,8 +82,11 @@ class ViewerPage {
     this.notice.onChange = () => this.updateComposer();
     this.showState.onChange = (status) => {
       byId("live-badge").hidden = status !== "live";
+      this.shop.setStatus(status);
       this.updateComposer();
     };
+    this.featured.selling = () => this.shop.selling;
+    this.shop.onSellingChange = () => this.featured.refresh();
     byId("like").addEventListener("click", () => {
       this.reactions.tap();
       this.bursts.float("like");
@@ -108,11 +113,10 @@ class ViewerPage {
     byId("show-title").textContent = show.title;
     byId("show-host").textContent = show.host_name ? `with ${show.host_name}` : "";
     byId("show-description").textContent = show.description;
-    byId("product-list").replaceChildren(...show.products.map(productItem));
+    this.shop.showLoaded(show);
     byId("shop-count").textContent = String(show.products.length);
     byId("shop-button").setAttribute("aria-label", `Shop the ${show.products.length} products of this show`);
     byId("shop-button").hidden = show.products.length === 0;
-    this.featured.catalog = new Map(show.products.map((product) => [product.sku, product]));
     this.showState.setDetails(show, show.products);
     if (this.showState.status === null) this.showState.setStatus(show.status);
   }
@@ -153,6 +157,7 @@ class ViewerPage {
     this.chat.reset(frame.messages);
     renderPinned(byId("pinned"), frame.pinned);
     this.featured.fromSnapshot(frame.featured);
+    this.shop.promo(frame.promo);
     this.poll.update(frame.poll);
     this.contest.update(frame.contest);
     this.composer.joined();
@@ -193,6 +198,12 @@ class ViewerPage {
         break;
       case "slow_mode":
         this.composer.slowModeSeconds = update.seconds;
+        break;
+      case "promo":
+        this.shop.promo(update.promo);
+        break;
+      case "stock":
+        this.shop.stock(update);
         break;
       case "chapter":
         break; // chapters matter to the replay, not to the live page
@@ -323,24 +334,27 @@ function roomUrl(config: VitrineConfig, showId: string): URL | null {
     return null;
   }
   url.searchParams.set("show", showId);
-  url.searchParams.set("viewer", viewerId());
+  url.searchParams.set("viewer", viewerId(storage()));
   url.searchParams.set("device", deviceType());
   url.searchParams.set("source", trafficSource());
   return url;
 }
 
-function join(config: VitrineConfig, page: ViewerPage, showId: string): void {
+function join({ config, allowedOrigins }: ViewerConfig, page: ViewerPage, showId: string): void {
   body.dataset.showId = showId;
   const url = roomUrl(config, showId);
   if (url) page.joinRoom(url, showId);
   else body.dataset.socketState = "closed";
+  const viewer = { showId, viewerId: viewerId(storage()), trafficSource: trafficSource() };
+  page.shop.start({ apiUrl: config.apiUrl, allowedOrigins, viewer }, new URLSearchParams(location.search));
+  page.showState.setCalendar(new ShowsApi(config.apiUrl).calendarLinks(showId, viewer.viewerId, viewer.trafficSource));
 }
 
 async function main(): Promise<void> {
   const page = new ViewerPage();
-  let config: VitrineConfig;
+  let settings: ViewerConfig;
   try {
-    config = await loadConfig();
+    settings = await loadViewerConfig();
   } catch (error) {
     console.error("[vitrine]", error);
     body.dataset.configState = "error";
@@ -350,11 +364,12 @@ async function main(): Promise<void> {
     return;
   }
   body.dataset.configState = "ready";
+  const { config } = settings;
   applyBrand(config.brandName, "Live");
 
   // A shared link names its show: the room connects while the show's details load.
   const requested = new URLSearchParams(location.search).get("show");
-  if (requested) join(config, page, requested);
+  if (requested) join(settings, page, requested);
   const shown = loadShow(config, requested, page);
   // The player (most of the page's weight and start-up work) starts once the room is on
   // screen, or after PLAYER_DELAY_MS at the latest: the page is usable before the video plays.
@@ -366,7 +381,7 @@ async function main(): Promise<void> {
   );
   const showId = await shown;
   if (!requested) {
-    if (showId) join(config, page, showId);
+    if (showId) join(settings, page, showId);
     else body.dataset.socketState = "closed";
   }
 }

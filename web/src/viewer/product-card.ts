@@ -7,10 +7,13 @@
  * margin (a stream without cues), the card shows anyway. A late joiner gets it from the
  * snapshot at once. `data-shown-by` on the card says which of the three showed it ("cue" once
  * the video reaches a product the room announced).
+ *
+ * With the show's catalog (variants and their live stock), the card's call to action is "Add to
+ * cart" and its badge follows the stock; without it, a link to the brand's product page.
  */
-import type { Product } from "../api";
 import { formatPrice } from "../dom";
 import type { ProductCard } from "../protocol";
+import { productBadge, soldOut, type Catalog } from "./catalog";
 import { el, mark } from "./el";
 import { productImage, productLink } from "./products";
 
@@ -53,13 +56,24 @@ export class FeaturedProduct {
   private shownSku: string | null = null;
   private dismissedSku: string | null = null;
   private pending: { product: ProductCard; timer: number } | null = null;
-  /** The show's catalog from the REST API: complete where a cue carries only a summary. */
-  catalog = new Map<string, Product>();
+  private summary: Shown | null = null;
+  private shownBy: ShownBy = "room";
 
   /** How far behind live the video plays, in ms, when the player knows (viewer.ts sets it). */
   behindLiveMs: () => number | null = () => null;
+  /** Whether carts can be filled now (the show sells), set by the page. */
+  selling: () => boolean = () => false;
 
-  constructor(private readonly card: HTMLElement) {}
+  constructor(
+    private readonly card: HTMLElement,
+    /** The show's catalog from the REST API: complete where a cue carries only a summary. */
+    private readonly catalog: Catalog,
+    private readonly onAddToCart: (productSku: string) => void,
+  ) {
+    catalog.onChange((sku) => {
+      if (this.summary && (sku === null || sku === this.summary.sku)) this.show(this.summary, this.shownBy);
+    });
+  }
 
   /** The snapshot's featured product: shown at once unless the viewer dismissed it. */
   fromSnapshot(product: ProductCard | null): void {
@@ -98,14 +112,30 @@ export class FeaturedProduct {
     this.hide();
   }
 
+  /** Re-shows the card with what the page knows now (the show sells, or stops selling). */
+  refresh(): void {
+    if (this.summary) this.show(this.summary, this.shownBy);
+  }
+
   private show(summary: Shown, shownBy: ShownBy): void {
-    const product = { ...summary, ...this.catalog.get(summary.sku) };
+    this.summary = summary;
+    this.shownBy = shownBy;
+    const known = this.catalog.get(summary.sku);
+    const product = { ...summary, ...known };
     this.shownSku = product.sku;
     mark("featuredSku", product.sku);
-    const cta =
-      product.in_stock === false
-        ? el("span", { class: "sold-out", text: "Sold out" })
-        : productLink(product.product_url ?? "", "Shop now", product.name, "cta");
+    const gone = known ? soldOut(known) : product.in_stock === false;
+    const badge = known ? productBadge(known) : gone ? "Sold out" : null;
+    let cta: HTMLElement | null;
+    if (gone) {
+      cta = el("span", { class: "sold-out", text: "Sold out" });
+    } else if (known && known.variants.length > 0 && this.selling()) {
+      // A short label with the cart icon: the product's name keeps the room on a phone.
+      cta = el("button", { class: "cta add-cta", text: "Add", attrs: { type: "button", "aria-label": `Add to cart: ${product.name}` } });
+      cta.addEventListener("click", () => this.onAddToCart(product.sku));
+    } else {
+      cta = productLink(product.product_url ?? "", "Shop now", product.name, "cta");
+    }
     const dismiss = el("button", { class: "icon-button dismiss", attrs: { type: "button", "aria-label": "Hide this product" } });
     dismiss.addEventListener("click", () => this.dismiss());
     this.card.replaceChildren(
@@ -117,6 +147,7 @@ export class FeaturedProduct {
         el("span", { class: "eyebrow", text: "Featured now" }),
         el("h2", { class: "card-name", text: product.name }),
         el("span", { class: "price", text: product.price ? formatPrice(product.price, product.currency) : "" }),
+        badge && !gone ? el("span", { class: "stock-badge low", text: badge }) : null,
       ),
         cta,
         dismiss,
@@ -129,6 +160,7 @@ export class FeaturedProduct {
 
   private hide(): void {
     this.shownSku = null;
+    this.summary = null;
     this.card.hidden = true;
     this.card.replaceChildren();
     delete this.card.dataset.sku;

@@ -1,11 +1,13 @@
 /** The show's products: the shop sheet's list, the tiles of the products to come, the lookup. */
 import type { Product } from "../api";
 import { formatPrice, safeHttpUrl, safeImageUrl } from "../dom";
+import { productBadge, soldOut } from "./catalog";
 import { el } from "./el";
 
 /** The product's image, or a neutral placeholder when it has none (or an unsafe one). */
 export function productImage(imageUrl: string, size: number, className = "product-image"): HTMLElement {
-  const source = safeImageUrl(imageUrl);
+  // An empty URL would resolve to this very page: a placeholder, not a broken image.
+  const source = imageUrl.trim() === "" ? null : safeImageUrl(imageUrl);
   if (!source) return el("div", { class: `${className} placeholder`, attrs: { "aria-hidden": "true" } });
   const image = el("img", { class: className, attrs: { alt: "" } });
   image.src = source;
@@ -25,14 +27,23 @@ export function productLink(productUrl: string, label: string, name: string, cla
   return link;
 }
 
-export function productItem(product: Product): HTMLLIElement {
+/** A product of the shop sheet; `onAdd` (null: the show sells nothing now) opens its picker. */
+export function productItem(product: Product, onAdd: ((productSku: string) => void) | null): HTMLLIElement {
+  const gone = soldOut(product);
+  const badge = productBadge(product);
+  let add: HTMLButtonElement | null = null;
+  if (onAdd && !gone && product.variants.length > 0) {
+    add = el("button", { class: "add-small", text: "Add to cart", attrs: { type: "button", "aria-label": `Add to cart: ${product.name}` } });
+    add.addEventListener("click", () => onAdd(product.sku));
+  }
   const text = el(
     "div",
     { class: "product-text" },
     el("h3", { text: product.name }),
     el("p", { class: "price", text: formatPrice(product.price, product.currency) }),
-    !product.in_stock && el("p", { class: "sold-out", text: "Sold out" }),
+    gone ? el("p", { class: "sold-out", text: "Sold out" }) : badge && el("p", { class: "stock-badge low", text: badge }),
     productLink(product.product_url, "View product", product.name, "product-link"),
+    add,
   );
   return el("li", { class: "product", data: { sku: product.sku } }, productImage(product.image_url, 96), text);
 }

@@ -1,12 +1,18 @@
 /**
  * The show's moment: before it (title, host, countdown, the products to come), live, or after
- * it ("the replay is coming"). `data-show-status` mirrors the status.
+ * it ("the replay is coming"). `data-show-status` mirrors the status. Before it, the show can
+ * be added to the viewer's calendar (an .ics file, or Google Calendar).
  */
 import type { Product } from "../api";
-import { formatStart } from "../dom";
+import { formatStart, safeHttpUrl } from "../dom";
 import type { ShowStatus } from "../protocol";
 import { el, mark } from "./el";
 import { productTile } from "./products";
+
+export interface CalendarLinks {
+  ics: string;
+  google: string;
+}
 
 interface ShowDetails {
   title: string;
@@ -32,6 +38,7 @@ export class ShowState {
   private details: ShowDetails | null = null;
   private products: Product[] = [];
   private ticker: number | undefined;
+  private calendar: CalendarLinks | null = null;
   onChange: (status: ShowStatus) => void = () => {};
 
   constructor(private readonly panel: HTMLElement) {}
@@ -39,6 +46,11 @@ export class ShowState {
   setDetails(details: ShowDetails, products?: Product[]): void {
     this.details = details;
     if (products) this.products = products;
+    this.render();
+  }
+
+  setCalendar(links: CalendarLinks): void {
+    this.calendar = links;
     this.render();
   }
 
@@ -79,6 +91,7 @@ export class ShowState {
       details.host_name ? el("p", { class: "state-host", text: `with ${details.host_name}` }) : null,
       timer,
       el("p", { class: "state-when", text: formatStart(details.starts_at) }),
+      this.calendarLinks(),
       this.tiles("Products to come"),
       ),
     );
@@ -95,6 +108,25 @@ export class ShowState {
       final ? null : el("p", { class: "state-host", text: "It will play right here, with every product in it." }),
       this.tiles("In this show"),
       ),
+    );
+  }
+
+  private calendarLinks(): HTMLElement | null {
+    const ics = this.calendar && safeHttpUrl(this.calendar.ics);
+    const google = this.calendar && safeHttpUrl(this.calendar.google);
+    if (!ics || !google) return null;
+    const link = (href: string, text: string, className: string, download: boolean, label = text) => {
+      const anchor = el("a", { class: `calendar-link ${className}`, text, attrs: { "aria-label": label } });
+      anchor.href = href;
+      if (download) anchor.setAttribute("download", "");
+      else Object.assign(anchor, { target: "_blank", rel: "noopener" });
+      return anchor;
+    };
+    return el(
+      "div",
+      { class: "calendar-links", attrs: { role: "group", "aria-label": "Add the show to your calendar" } },
+      link(ics, "Add to calendar", "calendar-ics", true),
+      link(google, "Google", "calendar-google", false, "Add to Google Calendar"),
     );
   }
 

@@ -1,8 +1,46 @@
 /** localStorage that never throws: private modes and blocked storage just forget. */
 
+/** Storage that lives for this page view only: where localStorage is refused (a third-party
+ * iframe with third-party storage blocked, some private modes). */
+class PageStorage implements Storage {
+  private readonly items = new Map<string, string>();
+  get length(): number {
+    return this.items.size;
+  }
+  clear(): void {
+    this.items.clear();
+  }
+  getItem(key: string): string | null {
+    return this.items.get(key) ?? null;
+  }
+  key(index: number): string | null {
+    return [...this.items.keys()][index] ?? null;
+  }
+  removeItem(key: string): void {
+    this.items.delete(key);
+  }
+  setItem(key: string, value: string): void {
+    this.items.set(key, value);
+  }
+}
+
+let pageStorage: PageStorage | null = null;
+
+/** localStorage, or (refused) a storage for this page view. */
+export function storage(): Storage {
+  try {
+    const local = localStorage;
+    local.getItem("vitrine.probe");
+    return local;
+  } catch {
+    pageStorage ??= new PageStorage();
+    return pageStorage;
+  }
+}
+
 export function load(key: string): string | null {
   try {
-    return localStorage.getItem(key);
+    return storage().getItem(key);
   } catch {
     return null;
   }
@@ -10,9 +48,17 @@ export function load(key: string): string | null {
 
 export function save(key: string, value: string): void {
   try {
-    localStorage.setItem(key, value);
+    storage().setItem(key, value);
   } catch {
-    // nothing to do: the value lives for this page view only
+    // full: the value lives for this page view only
+  }
+}
+
+export function forget(key: string): void {
+  try {
+    storage().removeItem(key);
+  } catch {
+    // nothing was kept
   }
 }
 
