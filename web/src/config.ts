@@ -8,6 +8,8 @@ export interface VitrineConfig {
   userPoolId: string;
   userPoolClientId: string;
   cognitoEndpoint: string;
+  /** The brand's IANA time zone (`vitrine:timeZone`): where recurring shows keep their hour. */
+  timeZone: string;
 }
 
 const FIELDS = [
@@ -19,6 +21,7 @@ const FIELDS = [
   "userPoolId",
   "userPoolClientId",
   "cognitoEndpoint",
+  "timeZone",
 ] as const satisfies readonly (keyof VitrineConfig)[];
 
 export class ConfigError extends Error {

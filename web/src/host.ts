@@ -1,29 +1,99 @@
 /**
- * Host console: staff sign-in (Cognito USER_PASSWORD_AUTH), the show list, and one show's
- * console (console/room.ts) over the show's WebSocket opened as staff. Test contract (on
+ * Host console: staff sign-in (Cognito USER_PASSWORD_AUTH), then the console's screens: Shows
+ * (live, upcoming, replays; a show's editor and rundown), Products (stock) and Promos; and one
+ * show's room (console/room.ts) over the show's WebSocket opened as staff. Test contract (on
  * <body>): data-config-state, data-auth-state (signed-out|signed-in), data-staff-role,
- * data-shows-state (loading|ready|error), data-show-id, data-socket-state, and the room's own
- * (console/room.ts).
+ * data-console-screen (shows|show|products|promos), data-shows-state (loading|ready|error),
+ * data-show-id, data-socket-state, and the room's own (console/room.ts).
  */
-import { ShowsApi, type Show } from "./api";
 import { signIn, SignInError, signOut, type StaffSession, validSession } from "./cognito";
 import { loadConfig, type VitrineConfig } from "./config";
+import { CatalogApi, type RoomShow, type StaffShow } from "./console/catalog/api";
+import { ProductsScreen } from "./console/catalog/products";
+import { PromosScreen } from "./console/catalog/promos";
+import { ShowEditor } from "./console/catalog/show-editor";
+import { ShowsScreen } from "./console/catalog/shows";
+import { canUse } from "./console/roles";
 import { ConsoleRoom } from "./console/room";
 import { Toasts } from "./console/toasts";
-import { applyBrand, byId, formatStart } from "./dom";
+import { applyBrand, byId } from "./dom";
+
+type Screen = "shows" | "show" | "products" | "promos";
+const SCREEN_SECTIONS: Record<Screen, string> = {
+  shows: "shows",
+  show: "show-editor",
+  products: "products",
+  promos: "promos",
+};
+const NAVIGABLE: readonly Screen[] = ["shows", "products", "promos"];
 
 const body = document.body;
 let room: ConsoleRoom | null = null;
 // Each opened show gets a fresh copy of the room's markup: no listener or row of the previous
-// show survives in it.
+// show survives in it. The screens likewise start afresh at each sign-in (another role).
 const pristineRoom = byId("show-room").cloneNode(true) as HTMLElement;
+const pristineScreens = new Map(Object.values(SCREEN_SECTIONS).map((id) => [id, byId(id).cloneNode(true) as HTMLElement]));
 const toasts = new Toasts(byId("toasts"));
+
+/** The screens of one signed-in staff member. */
+interface Signed {
+  config: VitrineConfig;
+  session: StaffSession;
+  api: CatalogApi;
+  shows: ShowsScreen;
+  editor: ShowEditor;
+  products: ProductsScreen;
+  promos: PromosScreen;
+}
+
+let signed: Signed | null = null;
 
 function notice(text: string): void {
   const element = byId("console-notice");
   element.textContent = text;
   element.hidden = text === "";
 }
+
+// --- screens -----------------------------------------------------------------------------------
+
+function showScreen(screen: Screen, { focus = false, load = true } = {}): void {
+  if (!signed) return;
+  body.dataset.consoleScreen = screen;
+  for (const [name, id] of Object.entries(SCREEN_SECTIONS)) byId(id).hidden = name !== screen;
+  byId("console-nav").hidden = false;
+  const current = screen === "show" ? "shows" : screen;
+  for (const button of document.querySelectorAll<HTMLButtonElement>("#console-nav [data-screen]")) {
+    if (button.dataset.screen === current) button.setAttribute("aria-current", "page");
+    else button.removeAttribute("aria-current");
+  }
+  if (screen !== "show") {
+    const query = screen === "shows" ? "" : `?screen=${screen}`;
+    history.replaceState(null, "", `${location.pathname}${query}`);
+  }
+  if (load && screen === "shows") void listShows(signed, null);
+  if (load && screen === "products") signed.products.show();
+  if (load && screen === "promos") signed.promos.show();
+  if (focus) byId(`${SCREEN_SECTIONS[screen]}-heading`).focus();
+}
+
+function wireNavigation(): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>("#console-nav [data-screen]")) {
+    button.addEventListener("click", async () => {
+      const screen = button.dataset.screen as Screen;
+      // The editor asks first when leaving it would lose a rundown's new order.
+      if (body.dataset.consoleScreen === "show" && signed && !(await signed.editor.close())) return;
+      showScreen(screen, { focus: true });
+    });
+  }
+}
+
+function hideScreens(): void {
+  for (const id of Object.values(SCREEN_SECTIONS)) byId(id).hidden = true;
+  byId("console-nav").hidden = true;
+  delete body.dataset.consoleScreen;
+}
+
+// --- the room ----------------------------------------------------------------------------------
 
 function closeRoom(): void {
   room?.stop();
@@ -34,67 +104,53 @@ function closeRoom(): void {
   delete body.dataset.socketState;
 }
 
-function backToShows(config: VitrineConfig, session: StaffSession): void {
+function backToShows(): void {
   closeRoom();
-  history.replaceState(null, "", location.pathname);
-  byId("shows").hidden = false;
-  void listShows(config, session);
+  showScreen("shows", { focus: true });
 }
 
-function openRoom(config: VitrineConfig, session: StaffSession, show: Show): void {
+function openRoom(state: Signed, show: RoomShow): void {
   closeRoom();
-  byId("shows").hidden = true;
+  hideScreens();
   history.replaceState(null, "", `${location.pathname}?show=${encodeURIComponent(show.show_id)}`);
-  const onSignInExpired = () => {
-    leaveConsole(); // the show stays in the address: signing in again reopens it
-    notice("Your sign-in has expired: sign in again to go back to the show.");
-  };
-  room = new ConsoleRoom({ config, session, show, toasts, onSignInExpired });
-  byId("room-back").addEventListener("click", () => backToShows(config, session));
+  room = new ConsoleRoom({
+    config: state.config,
+    session: state.session,
+    show,
+    toasts,
+    api: state.api,
+    onSignInExpired: signInExpired,
+  });
+  byId("room-back").addEventListener("click", backToShows);
   room.start();
 }
 
-function showItem(show: Show, onOpen: () => void): HTMLLIElement {
-  const item = document.createElement("li");
-  item.dataset.showId = show.show_id;
-  const title = document.createElement("strong");
-  title.textContent = show.title;
-  const meta = document.createElement("span");
-  meta.className = "muted";
-  meta.textContent = `${show.status} · ${formatStart(show.starts_at)}`;
-  const open = document.createElement("button");
-  open.type = "button";
-  open.textContent = "Open";
-  open.setAttribute("aria-label", `Open ${show.title}`);
-  open.addEventListener("click", onOpen);
-  item.append(title, meta, open);
-  return item;
+/** The sign-in can no longer be renewed. An open show stays in the address: signing in again
+ * reopens it. */
+function signInExpired(): void {
+  if (!signed) return;
+  const inRoom = room !== null;
+  leaveConsole({ keepAddress: true });
+  notice(inRoom ? "Your sign-in has expired: sign in again to go back to the show." : "Your sign-in has expired: sign in again.");
 }
 
-async function listShows(config: VitrineConfig, session: StaffSession): Promise<void> {
-  body.dataset.showsState = "loading";
-  const api = new ShowsApi(config.apiUrl);
-  let shows: Show[];
+/** Lists the shows; `reopen`: a show to open the room of (the address had it). */
+async function listShows(state: Signed, reopen: string | null): Promise<void> {
+  let rooms: RoomShow[];
   try {
-    shows = [...(await api.listShows("live")), ...(await api.listShows("scheduled"))];
+    rooms = await state.shows.load();
   } catch (error) {
     console.warn("[vitrine] cannot list shows", error);
-    body.dataset.showsState = "error";
-    notice("The show list is unavailable right now.");
+    notice(`The show list is unavailable right now: ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
-  const list = byId("show-list");
-  list.replaceChildren(...shows.map((show) => showItem(show, () => openRoom(config, session, show))));
-  if (shows.length === 0) {
-    const empty = document.createElement("li");
-    empty.textContent = "No live or scheduled show.";
-    list.append(empty);
-  }
-  body.dataset.showsState = "ready";
-  const requested = new URLSearchParams(location.search).get("show");
-  const initial = shows.find((show) => show.show_id === requested);
-  if (initial && room === null) openRoom(config, session, initial);
+  if (signed !== state) return;
+  notice(state.session.role ? "" : "This account is in no staff group (admin, host, moderator).");
+  const initial = rooms.find((show) => show.show_id === reopen);
+  if (initial && room === null) openRoom(state, initial);
 }
+
+// --- signing in and out ------------------------------------------------------------------------
 
 function enterConsole(config: VitrineConfig, session: StaffSession): void {
   body.dataset.authState = "signed-in";
@@ -104,21 +160,66 @@ function enterConsole(config: VitrineConfig, session: StaffSession): void {
   identity.hidden = false;
   byId("sign-out").hidden = false;
   byId("sign-in").hidden = true;
-  byId("shows").hidden = false;
   notice(session.role ? "" : "This account is in no staff group (admin, host, moderator).");
-  void listShows(config, session);
+
+  const token = async (): Promise<string | null> =>
+    (await validSession(config.cognitoEndpoint, config.userPoolClientId))?.idToken ?? null;
+  const api = new CatalogApi(config.apiUrl, token, signInExpired);
+  const role = session.role;
+  const mayEdit = canUse(role, "edit_catalog");
+  const state: Signed = {
+    config,
+    session,
+    api,
+    shows: new ShowsScreen(api, {
+      mayEdit,
+      onOpenRoom: (show) => openRoom(state, show),
+      onEdit: (show) => {
+        showScreen("show", { load: false });
+        void state.editor.open(show);
+      },
+    }),
+    editor: new ShowEditor(api, toasts, {
+      timeZone: config.timeZone,
+      onSaved: (show) => state.shows.upsert(show),
+      // The list already holds what the editor changed: no reload (a CDN may lag behind).
+      onClose: () => showScreen("shows", { focus: true, load: false }),
+    }),
+    products: new ProductsScreen(api, toasts, mayEdit),
+    promos: new PromosScreen(api, toasts, { mayCreate: mayEdit, shows: () => showsForPromos(api) }),
+  };
+  signed = state;
+  // Read before showing a screen rewrites the address: `?show=` reopens that show's room
+  // (after a sign-in that expired in it), `?screen=` the screen left.
+  const params = new URLSearchParams(location.search);
+  const reopen = params.get("show");
+  const requested = params.get("screen") as Screen | null;
+  const screen = requested && NAVIGABLE.includes(requested) ? requested : "shows";
+  showScreen(screen, { load: screen !== "shows" });
+  if (screen === "shows" || reopen !== null) void listShows(state, reopen);
 }
 
-function leaveConsole(): void {
+/** The shows a promo can be tied to, and the rooms (live or upcoming) it can be pushed to. */
+async function showsForPromos(api: CatalogApi): Promise<{ rooms: StaffShow[]; all: StaffShow[] }> {
+  const lists = await api.listShowsIn(["live", "upcoming", "replays"] as const);
+  const rooms = [...(lists.get("live") ?? []), ...(lists.get("upcoming") ?? [])];
+  return { rooms, all: [...rooms, ...(lists.get("replays") ?? [])] };
+}
+
+/** Signs out. Signing out on purpose forgets the screen and the show in the address (the next
+ * person starts afresh); an expired sign-in keeps them, to go back there. */
+function leaveConsole({ keepAddress = false } = {}): void {
   closeRoom();
+  if (!keepAddress) history.replaceState(null, "", location.pathname);
   signOut();
+  signed = null;
+  hideScreens();
+  for (const [id, pristine] of pristineScreens) byId(id).replaceWith(pristine.cloneNode(true));
   body.dataset.authState = "signed-out";
   delete body.dataset.staffRole;
   delete body.dataset.showsState;
   byId("staff-identity").hidden = true;
   byId("sign-out").hidden = true;
-  byId("shows").hidden = true;
-  byId("show-list").replaceChildren();
   byId("sign-in").hidden = false;
   notice("");
   byId<HTMLInputElement>("username").focus();
@@ -149,7 +250,7 @@ function wireSignIn(config: VitrineConfig): void {
       if (submit) submit.disabled = false;
     }
   });
-  byId("sign-out").addEventListener("click", leaveConsole);
+  byId("sign-out").addEventListener("click", () => leaveConsole());
   if (submit) submit.disabled = false;
 }
 
@@ -167,6 +268,7 @@ async function main(): Promise<void> {
   body.dataset.configState = "ready";
   applyBrand(config.brandName, "Host console");
   wireSignIn(config);
+  wireNavigation();
   let session: StaffSession | null = null;
   try {
     session = await validSession(config.cognitoEndpoint, config.userPoolClientId);

@@ -33,8 +33,8 @@ export async function fetchIngest(apiUrl: string, idToken: string): Promise<Inge
   }
   const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
   if (!response.ok) {
-    // Chalice answers {"Code", "Message"}; API Gateway's own refusals {"message"}.
-    const message = body?.Message ?? body?.message;
+    // The API answers {code, message}; API Gateway's own refusals {message}.
+    const message = body?.message;
     throw new IngestError(
       typeof message === "string" && message ? message : `The stream settings are unavailable (HTTP ${response.status}).`,
       response.status,

@@ -11,12 +11,14 @@ import { byId } from "../dom";
 import type { AckFrame, ErrorFrame, NoticeFrame, Role, SnapshotFrame, UpdatesFrame } from "../protocol";
 import { ShowSocket, webSocketUrl, type ServerFrame, type SocketState } from "../socket";
 import { StaffActions } from "./actions";
+import type { CatalogApi } from "./catalog/api";
 import { ChatPanel } from "./chat";
 import { confirmAction } from "./confirm";
 import type { ModeratedViewer, RoomContext } from "./context";
 import { EngagePanel } from "./engage";
 import { count } from "./h";
 import { fetchIngest, IngestError } from "./ingest";
+import { PromoPanel } from "./promo";
 import { canDo } from "./roles";
 import { RundownPanel } from "./rundown";
 import { RoomState } from "./state";
@@ -48,6 +50,8 @@ export interface RoomOptions {
   session: StaffSession;
   show: Show;
   toasts: Toasts;
+  /** The REST API as this staff member (promo codes to push). */
+  api: CatalogApi;
   /** The sign-in can no longer be renewed: the staff member must sign in again. */
   onSignInExpired: () => void;
 }
@@ -62,6 +66,7 @@ export class ConsoleRoom implements RoomContext {
   private readonly rundown: RundownPanel;
   private readonly engage: EngagePanel;
   private readonly studio: StudioPanel;
+  private readonly promo: PromoPanel;
   private readonly disposers: (() => void)[] = [];
   private refreshQueued = false;
   /** arm_show was acknowledged: the show goes live when the stream reaches the channel. */
@@ -88,6 +93,7 @@ export class ConsoleRoom implements RoomContext {
     this.chat = new ChatPanel(this);
     this.rundown = new RundownPanel(this);
     this.engage = new EngagePanel(this);
+    this.promo = new PromoPanel(this, options.api, options.show);
     this.studio = new StudioPanel(this, async () => {
       const { config } = this.options;
       const session = await validSession(config.cognitoEndpoint, config.userPoolClientId);
@@ -106,7 +112,10 @@ export class ConsoleRoom implements RoomContext {
     byId("show-room").hidden = false;
     this.selectTab("chat");
     this.rundown.setProducts(null);
-    void this.loadProducts();
+    // One REST call after the other: each one may wake a cold function.
+    void this.loadProducts().then(() => {
+      if (!this.stopped) this.promo.start();
+    });
     this.socket.start();
     const tick = window.setInterval(() => this.refresh(), TICK_MS);
     this.disposers.push(() => window.clearInterval(tick));
@@ -116,6 +125,7 @@ export class ConsoleRoom implements RoomContext {
   stop(): void {
     this.stopped = true;
     this.socket.stop();
+    this.promo.stop();
     this.actions.abandonAll();
     for (const dispose of this.disposers.splice(0)) dispose();
     this.chat.reset();
@@ -159,6 +169,7 @@ export class ConsoleRoom implements RoomContext {
     this.chat.render();
     this.rundown.render();
     this.engage.render();
+    this.promo.render();
     this.studio.render();
   }
 

@@ -7,6 +7,7 @@ import type {
   MessageView,
   PollView,
   ProductCard,
+  PromoBanner,
   Reaction,
   ShowStatus,
   SnapshotFrame,
@@ -35,6 +36,9 @@ export class RoomState {
   featured: ProductCard | null = null;
   poll: PollView | null = null;
   contest: ContestView | null = null;
+  /** The promo pushed to the room, and how far the server's clock is ahead of this one (ms). */
+  promo: PromoBanner | null = null;
+  promoClockOffsetMs = 0;
   /** By message_id, oldest first (a Map keeps insertion order). */
   readonly messages = new Map<string, MessageView>();
   /** Questions answered by an answer in the chat or by an acknowledged answer_question. */
@@ -54,6 +58,7 @@ export class RoomState {
     this.featured = snapshot.featured;
     this.poll = snapshot.poll;
     this.contest = snapshot.contest;
+    this.setPromo(snapshot.promo ?? null);
     // The snapshot is the truth after a reconnection: what was deleted meanwhile disappears.
     this.messages.clear();
     for (const message of snapshot.messages) this.addMessage(message);
@@ -97,7 +102,24 @@ export class RoomState {
       case "slow_mode":
         this.slowModeSeconds = update.seconds;
         break;
+      case "promo":
+        this.setPromo(update.promo, now);
+        break;
     }
+  }
+
+  /** A pushed promo; its countdown runs on the server's clock (`server_time` at the push). */
+  setPromo(promo: PromoBanner | null, now: number = Date.now()): void {
+    this.promo = promo;
+    const serverTime = promo ? Date.parse(promo.server_time) : Number.NaN;
+    this.promoClockOffsetMs = Number.isNaN(serverTime) ? 0 : serverTime - now;
+  }
+
+  /** Milliseconds the pushed promo has left on screen (0: none, or over). */
+  promoLeftMs(now: number = Date.now()): number {
+    if (!this.promo) return 0;
+    const ends = Date.parse(this.promo.expires_at);
+    return Number.isNaN(ends) ? 0 : Math.max(0, ends - (now + this.promoClockOffsetMs));
   }
 
   /** Reaction taps in the last minute: the room's pulse. */
