@@ -3,11 +3,11 @@ under bench/results/. A benchmark is a module of bench/ with a `main()`: add it 
 
 import sys
 
-from bench import gateway, importtime, local_runtime, realtime
+from bench import commerce, gateway, importtime, local_runtime, realtime
 
 BENCHMARKS = {
     module.__name__.rpartition(".")[2]: module.main
-    for module in (importtime, local_runtime, gateway, realtime)
+    for module in (importtime, local_runtime, gateway, realtime, commerce)
 }
 
 if __name__ == "__main__":
