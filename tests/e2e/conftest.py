@@ -118,6 +118,17 @@ def sign_in(vitrine: RunningVitrine, username: str) -> str:
     return str(answer.json()["AuthenticationResult"]["IdToken"])
 
 
+def rest(vitrine: RunningVitrine, method: str, path: str, token: str | None = None, **body):
+    """The REST API's JSON answer to `method path` (a staff `token` if given); a status of 300
+    or more fails the test with the answer."""
+    headers = {"authorization": token} if token else {}
+    answer = httpx.request(
+        method, f"{vitrine.base_url}/api{path}", json=body or None, headers=headers, timeout=60
+    )
+    assert answer.status_code < 300, (method, path, answer.status_code, answer.text)
+    return answer.json()
+
+
 @pytest.fixture(scope="session")
 def tokens(vitrine) -> dict[str, str]:
     """An ID token per staff role, from the runtime's Cognito, for the seeded staff."""

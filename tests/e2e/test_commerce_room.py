@@ -9,16 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.conftest import rest
+
 pytestmark = pytest.mark.e2e
-
-
-def rest(vitrine, method: str, path: str, token: str | None = None, **body: Any) -> Any:
-    headers = {"authorization": token} if token else {}
-    answer = httpx.request(
-        method, f"{vitrine.base_url}/api{path}", json=body or None, headers=headers, timeout=30
-    )
-    assert answer.status_code < 300, (method, path, answer.status_code, answer.text)
-    return answer.json()
 
 
 @pytest.fixture

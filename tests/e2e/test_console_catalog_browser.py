@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from local.seed import STAFF_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import rest, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -22,15 +22,6 @@ PARIS = ZoneInfo("Europe/Paris")
 API_MS = 30_000  # a shared, slow machine: what waits on the API waits this long
 ROOM_MS = 90_000  # joining a room wakes the WebSocket's functions too
 VIEWPORTS = {"phone": (390, 844), "laptop": (1280, 800)}
-
-
-def rest(vitrine, method: str, path: str, token: str | None = None, **body: Any) -> Any:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    answer = httpx.request(
-        method, f"{vitrine.base_url}/api{path}", json=body or None, headers=headers, timeout=30
-    )
-    assert answer.status_code < 300, (method, path, answer.status_code, answer.text)
-    return answer.json()
 
 
 def run_id() -> str:

@@ -13,26 +13,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from string import Template
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.conftest import free_port
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import rest, screenshot
 from tests.e2e.room_client import RoomClient
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 SLOW = 30_000  # ms: a shared machine, cold functions
 EVIL_NAME = "Free sneakers, click here"
-
-
-def rest(vitrine, method: str, path: str, token: str | None = None, **body: Any) -> Any:
-    headers = {"authorization": token} if token else {}
-    answer = httpx.request(
-        method, f"{vitrine.base_url}/api{path}", json=body or None, headers=headers, timeout=60
-    )
-    assert answer.status_code < 300, (method, path, answer.status_code, answer.text)
-    return answer.json()
 
 
 @pytest.fixture

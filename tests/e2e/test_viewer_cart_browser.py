@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from tests.e2e.conftest import phone_context, screenshot
+from tests.e2e.conftest import phone_context, rest, screenshot
 from tests.e2e.room_client import RoomClient
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -24,15 +24,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 # cdk.json's checkout: the generic adapter, https://shop.example.com/cart?items={items}&ref=…
 STOREFRONT = "https://shop.example.com"
 SLOW = 30_000  # ms: a shared machine, cold functions
-
-
-def rest(vitrine, method: str, path: str, token: str | None = None, **body: Any) -> Any:
-    headers = {"authorization": token} if token else {}
-    answer = httpx.request(
-        method, f"{vitrine.base_url}/api{path}", json=body or None, headers=headers, timeout=60
-    )
-    assert answer.status_code < 300, (method, path, answer.status_code, answer.text)
-    return answer.json()
 
 
 @dataclass(frozen=True)
@@ -300,3 +291,17 @@ def test_add_to_calendar_before_the_show(vitrine, selling, shopper):
     answer = httpx.get(google.get_attribute("href"), timeout=60, follow_redirects=False)
     assert answer.status_code == 302
     assert answer.headers["location"].startswith("https://calendar.google.com/")
+
+
+def test_a_cancelled_show_says_so_to_a_viewer_who_kept_its_link(vitrine, tokens, selling, shopper):
+    """A calendar entry outlives the show it announced: its link must not promise a replay."""
+    from playwright.sync_api import expect
+
+    rest(vitrine, "POST", f"/shows/{selling.show_id}/cancel", tokens["host"])
+    page = shopper()
+    page.goto(f"{vitrine.base_url}/?show={selling.show_id}")
+    panel = page.locator("[data-kind='cancelled']")
+    expect(panel).to_contain_text("Show cancelled", timeout=SLOW)
+    expect(panel).to_contain_text("Trail week")
+    expect(panel).not_to_contain_text("replay")
+    screenshot(page, "viewer-show-cancelled")

@@ -6,6 +6,7 @@ export type ShowStatus =
   | "scheduled"
   | "live"
   | "ended"
+  | "cancelled"
   | "replay_processing"
   | "replay_published"
   | "replay_failed";
@@ -16,7 +17,7 @@ export interface Variant {
   sku: string;
   size: string;
   colour: string;
-  /** Decimal string in major units, e.g. "49.90". */
+  /** Decimal string in major units, e.g. "49.90": the variant's override, else the product's. */
   price: string;
   available: number;
   stock_state: StockState;

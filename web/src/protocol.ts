@@ -11,6 +11,7 @@ export type ShowStatus =
   | "scheduled"
   | "live"
   | "ended"
+  | "cancelled"
   | "replay_processing"
   | "replay_published"
   | "replay_failed";

@@ -68,6 +68,7 @@ export class ShowState {
     this.panel.hidden = status === null || status === "live" || !details;
     if (this.panel.hidden || !details) return;
     if (status === "scheduled") this.renderUpcoming(details);
+    else if (status === "cancelled") this.renderCancelled(details);
     else this.renderEnded(status === "replay_failed" || status === "replay_published");
   }
 
@@ -107,6 +108,20 @@ export class ShowState {
       el("h2", { class: "state-title", text: final ? "The live has ended" : "The live has ended — the replay is coming" }),
       final ? null : el("p", { class: "state-host", text: "It will play right here, with every product in it." }),
       this.tiles("In this show"),
+      ),
+    );
+  }
+
+  /** A link kept from before (a calendar entry, a post) to a show staff called off. */
+  private renderCancelled(details: ShowDetails): void {
+    this.panel.dataset.kind = "cancelled";
+    this.panel.replaceChildren(
+      el(
+        "div",
+        { class: "state-body" },
+        el("p", { class: "eyebrow", text: "Show cancelled" }),
+        el("h2", { class: "state-title", text: details.title }),
+        el("p", { class: "state-host", text: "This show will not take place." }),
       ),
     );
   }

@@ -6,30 +6,14 @@
  * A refusal is thrown as an ApiRefusal carrying the API's `{code, message, errors[]}`.
  */
 
-export type ShowStatus =
-  | "scheduled"
-  | "live"
-  | "ended"
-  | "cancelled"
-  | "replay_processing"
-  | "replay_published"
-  | "replay_failed";
+import type { ShowStatus, StockState, Variant } from "../../api";
+
+export type { ShowStatus, StockState };
 
 /** What `GET /shows?status=` takes: three lists, or any one status. */
 export type ShowListing = "live" | "upcoming" | "replays" | ShowStatus;
 
-export type StockState = "in_stock" | "low" | "sold_out";
-
-export interface VariantStock {
-  sku: string;
-  size: string;
-  colour: string;
-  /** Decimal string in major units: the override, else the product's price. */
-  price: string;
-  available: number;
-  stock_state: StockState;
-  badge: string;
-  storefront_id: string;
+export interface VariantStock extends Variant {
   /** The staff counters: units ever put on sale, held in carts, sold. */
   stock?: number;
   reserved?: number;
