@@ -98,7 +98,8 @@ def _commit(transaction: Transaction) -> None:
         except Refused as refused:
             if refused.failed or "TransactionConflict" not in refused.reasons:
                 raise
-            time.sleep(random.uniform(0, FIRST_BACKOFF_SECONDS * 2**attempt))
+            if attempt + 1 < CONFLICT_ATTEMPTS:  # no wait before giving up
+                time.sleep(random.uniform(0, FIRST_BACKOFF_SECONDS * 2**attempt))
     raise Busy()
 
 

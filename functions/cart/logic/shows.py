@@ -2,7 +2,7 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
@@ -64,7 +64,7 @@ class ShowChanges(BaseModel):
     starts_at: AwareDatetime | None = None
     duration_minutes: Duration | None = None
     recurrence_rule: Rule | None = None
-    cover_image_url: HttpUrl | None = None
+    cover_image_url: HttpUrl | Literal[""] | None = None  # "": the show has no cover any more
     clear_recurrence: bool = False  # a recurring show becomes a one-off
 
     _valid_rule = field_validator("recurrence_rule")(_check_rule)

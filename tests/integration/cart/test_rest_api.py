@@ -136,3 +136,25 @@ def test_answers_carry_cors_headers_for_the_brands_origins_only(
             os.environ["VITRINE_ALLOWED_ORIGINS"] = allowed
             answer = app(event, lambda_context)
         assert answer["headers"].get("Access-Control-Allow-Origin") == expected
+
+
+def test_a_host_removes_a_shows_cover_by_sending_it_empty(staff_tokens, call):
+    """The console sends the cleared field as "": it removes the cover, not a 400."""
+    show_id = f"cover-{uuid.uuid4().hex[:8]}"
+    headers = bearer(staff_tokens["host"])
+    draft = {"show_id": show_id, "title": "Covers", "starts_at": "2027-01-10T18:00:00Z",
+             "cover_image_url": "https://cdn.example.com/cover.jpg"}  # fmt: skip
+    status, created = call(
+        rest_event("POST", "/shows", "/shows", body=json.dumps(draft), headers=headers)
+    )
+    assert (status, created["cover_image_url"]) == (201, "https://cdn.example.com/cover.jpg")
+
+    def patch(body: dict) -> tuple[int, dict]:
+        event = rest_event("PATCH", "/shows/{show_id}", f"/shows/{show_id}", body=json.dumps(body),
+                           headers=headers)  # fmt: skip
+        return call(event)
+
+    status, changed = patch({"cover_image_url": ""})
+    assert (status, changed["cover_image_url"]) == (200, ""), changed
+    status, refused = patch({"cover_image_url": "not a url"})
+    assert status == 400, refused
