@@ -16,9 +16,11 @@ from functions.cart.dal.transaction import Refused, Transaction
 from functions.cart.logic.calendar import next_occurrences
 from functions.cart.logic.money import price_text, to_cents
 from functions.cart.logic.products import (
+    MAX_VARIANTS,
     ProductChanges,
     ProductDraft,
     ProductView,
+    VariantDraft,
     VariantStock,
     VariantView,
 )
@@ -162,21 +164,7 @@ def create_product(draft: ProductDraft) -> StoredProduct:
         updated_at=now,
     )
     variants = [
-        VariantModel(
-            ProductModel.key(draft.sku),
-            VariantModel.sort_key(variant.sku),
-            product_sku=draft.sku,
-            sku=variant.sku,
-            size=variant.size,
-            colour=variant.colour,
-            price_cents=to_cents(variant.price) if variant.price is not None else None,
-            storefront_id=variant.storefront_id,
-            position=position,
-            stock=variant.stock,
-            available=variant.stock,
-            reserved=0,
-            sold=0,
-        )
+        _variant_item(draft.sku, variant, position)
         for position, variant in enumerate(draft.variants)
     ]
     try:
@@ -189,6 +177,55 @@ def create_product(draft: ProductDraft) -> StoredProduct:
             raise AlreadyExists(draft.sku) from error
         raise
     return StoredProduct(product, variants)
+
+
+def _variant_item(product_sku: str, variant: VariantDraft, position: int) -> VariantModel:
+    """A new variant: its `stock` units all available, none reserved or sold yet."""
+    return VariantModel(
+        ProductModel.key(product_sku),
+        VariantModel.sort_key(variant.sku),
+        product_sku=product_sku,
+        sku=variant.sku,
+        size=variant.size,
+        colour=variant.colour,
+        price_cents=to_cents(variant.price) if variant.price is not None else None,
+        storefront_id=variant.storefront_id,
+        position=position,
+        stock=variant.stock,
+        available=variant.stock,
+        reserved=0,
+        sold=0,
+    )
+
+
+class TooManyVariants(Exception):
+    """The product already has MAX_VARIANTS variants."""
+
+
+def add_variant(product_sku: str, draft: VariantDraft) -> StoredProduct:
+    """A new size or colour of an existing product, after the others (NotFound without the
+    product, AlreadyExists when it has a variant of that sku)."""
+    found = stored_product(product_sku, consistent=True)
+    if found is None:
+        raise NotFound(product_sku)
+    if found.variant(draft.sku) is not None:
+        raise AlreadyExists(draft.sku)
+    if len(found.variants) >= MAX_VARIANTS:
+        raise TooManyVariants(product_sku)
+    position = max((int(v.position) for v in found.variants), default=-1) + 1
+    variant = _variant_item(product_sku, draft, position)
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.condition_check(
+                ProductModel, ProductModel.key(product_sku), "PRODUCT",
+                condition=ProductModel.pk.exists(),
+            )  # fmt: skip
+            transaction.save(variant, condition=VariantModel.pk.does_not_exist())
+    except TransactWriteError as error:
+        if _conditional_failure(error):
+            raise AlreadyExists(draft.sku) from error  # added by someone else meanwhile
+        raise
+    return StoredProduct(found.product, [*found.variants, variant])
 
 
 def update_product(sku: str, changes: ProductChanges) -> StoredProduct:

@@ -1,4 +1,5 @@
-"""Products and stock (staff): create, edit, put units on sale, read every counter."""
+"""Products and stock (staff): create, edit, add a variant, put units on sale, read every
+counter."""
 
 from chalice.app import Response
 
@@ -6,11 +7,13 @@ from functions.cart.dal import catalog
 from functions.cart.handlers.api import Operation, Resource, answer, body_of, current_request
 from functions.cart.logic import errors
 from functions.cart.logic.products import (
+    MAX_VARIANTS,
     ProductChanges,
     ProductDraft,
     ProductList,
     ProductView,
     StockChange,
+    VariantDraft,
 )
 from functions.common.events import StaffRole
 
@@ -60,6 +63,26 @@ def update_product(sku: str) -> Response:
         return answer(catalog.update_product(sku, changes).view(staff=True))
     except catalog.NotFound as error:
         raise errors.not_found(f"no product {sku}") from error
+
+
+@products.operation(
+    Operation("/products/{sku}/variants", "POST", "Add a size or colour to a product", "products",
+              staff=HOSTS, body=VariantDraft, answer=ProductView, status=201, refusals=(404, 409))
+)  # fmt: skip
+def add_variant(sku: str) -> Response:
+    draft = body_of(current_request(products), VariantDraft)
+    try:
+        return answer(catalog.add_variant(sku, draft).view(staff=True), 201)
+    except catalog.NotFound as error:
+        raise errors.not_found(f"no product {sku}") from error
+    except catalog.AlreadyExists as error:
+        raise errors.conflict(
+            "variant_exists", f"{sku} already has a variant {draft.sku}"
+        ) from error
+    except catalog.TooManyVariants as error:
+        raise errors.conflict(
+            "too_many_variants", f"a product has at most {MAX_VARIANTS} variants"
+        ) from error
 
 
 @products.operation(

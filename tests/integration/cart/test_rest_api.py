@@ -158,3 +158,35 @@ def test_a_host_removes_a_shows_cover_by_sending_it_empty(staff_tokens, call):
     assert (status, changed["cover_image_url"]) == (200, ""), changed
     status, refused = patch({"cover_image_url": "not a url"})
     assert status == 400, refused
+
+
+def test_a_host_adds_a_size_to_a_product_on_sale(staff_tokens, call):
+    sku = f"ADD-{uuid.uuid4().hex[:8].upper()}"
+    headers = bearer(staff_tokens["host"])
+
+    def post(path: str, resource: str, body: dict) -> tuple[int, dict]:
+        return call(rest_event("POST", resource, path, body=json.dumps(body), headers=headers))
+
+    status, created = post("/products", "/products", {
+        "sku": sku, "name": "Wool socks", "price": "12.00",
+        "variants": [{"sku": f"{sku}-M", "size": "M", "stock": 5}]})  # fmt: skip
+    assert status == 201, created
+    path, resource = f"/products/{sku}/variants", "/products/{sku}/variants"
+
+    status, product = post(path, resource, {"sku": f"{sku}-L", "size": "L", "stock": 3})
+    assert status == 201, product
+    assert [(v["sku"], v["size"]) for v in product["variants"]] == [
+        (f"{sku}-M", "M"), (f"{sku}-L", "L")]  # fmt: skip
+    added = product["variants"][1]
+    assert (added["stock"], added["available"], added["reserved"], added["sold"]) == (3, 3, 0, 0)
+    status, public = call(rest_event("GET", "/products/{sku}", f"/products/{sku}", headers=headers))
+    assert [v["sku"] for v in public["variants"]] == [f"{sku}-M", f"{sku}-L"]
+
+    status, again = post(path, resource, {"sku": f"{sku}-L", "size": "L", "stock": 9})
+    assert (status, again["code"]) == (409, "variant_exists")
+    status, missing = post(f"/products/NOPE-{sku}/variants", resource, {"sku": "X-1", "stock": 1})
+    assert status == 404, missing
+    status, bad = post(path, resource, {"sku": f"{sku}-XL", "stock": -1})
+    assert status == 400, bad
+    status, kept = call(rest_event("GET", "/products/{sku}", f"/products/{sku}", headers=headers))
+    assert [v["stock"] for v in kept["variants"]] == [5, 3]  # the refusals changed nothing
