@@ -552,3 +552,63 @@ def test_a_moderator_pushes_a_code_from_the_promos_screen(vitrine, tokens, conso
     ends_at = datetime.fromisoformat(promo_of(vitrine, tokens, code)["ends_at"])
     assert ends_at - datetime.now(UTC) > timedelta(minutes=8)
     assert rest(vitrine, "GET", f"/shows/{show['show_id']}")["promo"]["code"] == code
+
+
+# --- a variant added to a product on sale ------------------------------------------------------
+
+
+def test_a_host_adds_a_size_to_a_product_from_her_phone(vitrine, tokens, console, product):
+    from playwright.sync_api import expect
+
+    sku, name = product["sku"], product["name"]
+    page = console("hana")
+    section = go_to(page, "Products")
+    section.get_by_label("Find a product").fill(sku)
+    card = section.locator(f"li[data-sku='{sku}']")
+    toggle = card.get_by_role("button", name=f"Add a variant to {name}")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    form = card.get_by_role("form", name=f"New variant of {name}")
+    variant_sku = form.get_by_label("Variant SKU")
+    expect(variant_sku).to_have_value(f"{sku}-")
+    expect(variant_sku).to_be_focused()
+    form.get_by_label("Size").fill("XL")
+    expect(variant_sku).to_have_value(f"{sku}-XL")  # suggested from the size
+    units = form.get_by_label("Units on sale")
+    units.fill("-4")
+    form.get_by_role("button", name="Add variant").click()
+    # The API's 400, next to the field it names; fixing it is enough.
+    expect(units).to_have_attribute("aria-invalid", "true", timeout=API_MS)
+    expect(error_of(page, units)).to_contain_text("greater than or equal to 0")
+    expect(units).to_be_focused()
+    units.fill("4")
+    form.get_by_role("button", name="Add variant").click()
+
+    added = card.locator(f"tr[data-variant-sku='{sku}-XL']")
+    expect(added.locator("[data-counter='available']")).to_have_text(
+        "4 (Only 4 left)", timeout=API_MS
+    )
+    expect(card.locator("tr[data-variant-sku]")).to_have_count(3)
+    expect(form).to_have_count(0)
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("status").filter(has_text=f"XL added to {name}")).to_be_visible()
+    expect(added.get_by_role("button", name="Change the stock of XL")).to_be_focused()
+    stored = rest(vitrine, "GET", f"/products/{sku}", tokens["host"])
+    assert [(v["sku"], v["size"], v["available"]) for v in stored["variants"]] == [
+        (f"{sku}-S", "S", 6), (f"{sku}-M", "M", 2), (f"{sku}-XL", "XL", 4)]  # fmt: skip
+    assert stored["variants"][2]["price"] == "25.00"  # the product's
+
+    # The same SKU again: the API's refusal, in the form; what was typed stays, nothing changes.
+    toggle.click()
+    form.get_by_label("Size").fill("XL")
+    form.get_by_label("Units on sale").fill("9")
+    form.get_by_role("button", name="Add variant").click()
+    expect(variant_sku).to_have_attribute("aria-invalid", "true", timeout=API_MS)
+    expect(error_of(page, variant_sku)).to_have_text(f"{sku} already has a variant {sku}-XL")
+    expect(variant_sku).to_be_focused()
+    expect(form.get_by_label("Units on sale")).to_have_value("9")
+    expect(added.locator("[data-counter='available']")).to_have_text("4 (Only 4 left)")
+    form.scroll_into_view_if_needed()
+    screenshot(page, "console-product-add-variant")
+    kept = rest(vitrine, "GET", f"/products/{sku}", tokens["host"])
+    assert kept["variants"] == stored["variants"]

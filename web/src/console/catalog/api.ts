@@ -181,6 +181,11 @@ export class CatalogApi {
     return this.call("POST", path, { add });
   }
 
+  /** A new size or colour of an existing product, its units put on sale at once. */
+  addVariant(sku: string, draft: VariantDraft): Promise<StaffProduct> {
+    return this.call("POST", `/products/${encodeURIComponent(sku)}/variants`, draft);
+  }
+
   // --- shows ----------------------------------------------------------------------------------
 
   async listShows(listing: ShowListing): Promise<StaffShow[]> {

@@ -1,15 +1,25 @@
 /**
  * The Products screen: every product with its variants' stock counters (available, reserved in
  * carts, sold), a form to create a product and its variants, an editor for a product's details
- * and price, and per variant the units put on sale or taken off sale. Hosts and admins change
- * the catalog; moderators read it. Test contract: `data-state` on #products
- * (idle|loading|ready|error), `data-sku` on each product, `data-variant-sku` on each variant row.
+ * and price, a form to add a size or colour to a product, and per variant the units put on sale
+ * or taken off sale. Hosts and admins change the catalog; moderators read it. Test contract:
+ * `data-state` on #products (idle|loading|ready|error), `data-sku` on each product,
+ * `data-variant-sku` on each variant row.
  */
 import { byId, formatPrice, safeImageUrl } from "../../dom";
 import { button, count, h } from "../h";
 import type { Toasts } from "../toasts";
-import { type CatalogApi, type ProductChanges, type ProductDraft, type StaffProduct, type VariantStock, refusalText } from "./api";
-import { clearErrors, field, formError, groupError, input, integerOrText, showErrors, textarea, valueOf, whileBusy } from "./form";
+import {
+  type CatalogApi,
+  type ProductChanges,
+  type ProductDraft,
+  type StaffProduct,
+  type VariantDraft,
+  type VariantStock,
+  ApiRefusal,
+  refusalText,
+} from "./api";
+import { clearErrors, field, formError, groupError, input, integerOrText, showErrors, textarea, uid, valueOf, whileBusy } from "./form";
 
 const CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CAD", "AUD", "JPY"];
 const MAX_VARIANTS = 50; // functions/cart/logic/products.py
@@ -24,6 +34,9 @@ export class ProductsScreen {
   private products: StaffProduct[] = [];
   /** The product whose details are being edited (one at a time). */
   private editing: string | null = null;
+  /** The product a variant is being added to (one at a time) and its form, kept as it is when
+   * the list is drawn again (a reload, the filter), so what was typed stays. */
+  private adding: { sku: string; form: HTMLFormElement } | null = null;
   private loading: Promise<void> | null = null;
 
   constructor(
@@ -126,6 +139,7 @@ export class ProductsScreen {
       product.description ? h("p", { class: "hc-product-description", text: product.description }) : null,
       this.editing === product.sku ? this.editForm(product) : null,
       this.variantTable(product),
+      this.mayEdit ? this.variantAdder(product) : null,
     );
     if (!product.in_stock) card.classList.add("is-sold-out");
     return card;
@@ -235,6 +249,123 @@ export class ProductsScreen {
       card.querySelector<HTMLElement>(`[data-variant-sku="${CSS.escape(variant.sku)}"] .hc-stock-toggle`)?.focus();
     } catch (error) {
       showErrors(form, error);
+    }
+  }
+
+  // --- adding a variant to a product --------------------------------------------------------
+
+  /** Under the variants: the "Add a variant" toggle and, when open, its form. */
+  private variantAdder(product: StaffProduct): HTMLElement {
+    const box = h("div", { class: "hc-variant-add" });
+    if (product.variants.length >= MAX_VARIANTS) {
+      box.append(h("p", { class: "hc-field-hint", text: `${MAX_VARIANTS} variants: the most a product can have.` }));
+      return box;
+    }
+    const form = this.adding?.sku === product.sku ? this.adding.form : null;
+    const toggle = button("+ Add a variant", () => this.toggleAdding(product.sku), "hc-chip hc-add-variant");
+    toggle.setAttribute("aria-label", `Add a variant to ${product.name}`);
+    toggle.setAttribute("aria-expanded", String(form !== null));
+    if (form) toggle.setAttribute("aria-controls", form.id);
+    box.append(toggle);
+    if (form) box.append(form);
+    return box;
+  }
+
+  private toggleAdding(sku: string): void {
+    const previous = this.adding?.sku ?? null;
+    const product = this.products.find((known) => known.sku === sku);
+    this.adding = previous !== sku && product ? { sku, form: this.variantForm(product) } : null;
+    if (previous !== null && previous !== sku) this.redrawAdder(previous);
+    const box = this.redrawAdder(sku);
+    const opened = box?.querySelector<HTMLInputElement>(".hc-variant-form input");
+    if (opened) {
+      // The SKU starts as the product's and a dash: the caret waits at its end.
+      opened.focus();
+      opened.setSelectionRange(opened.value.length, opened.value.length);
+    } else {
+      box?.querySelector<HTMLElement>(".hc-add-variant")?.focus();
+    }
+  }
+
+  /** Draws a card's adder again, leaving the rest of the card (an open editor) as it is. */
+  private redrawAdder(sku: string): HTMLElement | null {
+    const product = this.products.find((known) => known.sku === sku);
+    const old = this.list.querySelector(`[data-sku="${CSS.escape(sku)}"] > .hc-variant-add`);
+    if (!product || !old) return null;
+    const box = this.variantAdder(product);
+    old.replaceWith(box);
+    return box;
+  }
+
+  private variantForm(product: StaffProduct): HTMLFormElement {
+    const form = h("form", {
+      class: "hc-variant-form hc-catalog-form",
+      attrs: { id: uid("add-variant"), novalidate: "", "aria-label": `New variant of ${product.name}` },
+    });
+    const sku = input("sku", { maxlength: "64", spellcheck: "false", autocapitalize: "characters", value: `${product.sku}-` });
+    // Suggested from the product's SKU and the size/colour until the host types one.
+    sku.dataset.suggested = "true";
+    sku.addEventListener("input", () => delete sku.dataset.suggested);
+    const size = input("size", { maxlength: "40", placeholder: "XL, 44…" });
+    const colour = input("colour", { maxlength: "40", placeholder: "Navy…" });
+    for (const source of [size, colour]) {
+      source.addEventListener("input", () => {
+        if (sku.dataset.suggested === "true") sku.value = `${product.sku}-${skuSuffix(size.value, colour.value)}`;
+      });
+    }
+    const save = h("button", { text: "Add variant", attrs: { type: "submit" } });
+    const cancel = button("Cancel", () => this.toggleAdding(product.sku), "hc-ghost");
+    form.append(
+      h(
+        "div",
+        { class: "hc-field-grid" },
+        field("Variant SKU", sku, { required: true, hint: "It cannot change later." }),
+        field("Size", size),
+        field("Colour", colour),
+        field("Units on sale", input("stock", { type: "number", inputmode: "numeric", min: "0", step: "1", value: "0" })),
+        field(`Variant price (${product.currency})`, input("price", { inputmode: "decimal" }), { hint: "Empty: the product's price" }),
+        field("Storefront ID", input("storefront_id", { maxlength: "64", spellcheck: "false" }), { hint: "Empty: the variant SKU" }),
+      ),
+      formError(),
+      h("div", { class: "hc-form-buttons" }, save, cancel),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.createVariant(product.sku, form, [save, cancel]);
+    });
+    return form;
+  }
+
+  private async createVariant(sku: string, form: HTMLFormElement, buttons: HTMLButtonElement[]): Promise<void> {
+    const price = valueOf(form, "price");
+    const draft: VariantDraft = {
+      sku: valueOf(form, "sku"),
+      size: valueOf(form, "size"),
+      colour: valueOf(form, "colour"),
+      stock: integerOrText(valueOf(form, "stock") || "0"),
+      storefront_id: valueOf(form, "storefront_id"),
+      ...(price ? { price } : {}),
+    };
+    clearErrors(form);
+    try {
+      const changed = await whileBusy(buttons, () => this.api.addVariant(sku, draft));
+      if (this.adding?.form === form) this.adding = null;
+      const card = this.replace(changed);
+      const added = changed.variants.find((variant) => variant.sku === draft.sku);
+      const units = added?.available ?? 0;
+      this.toasts.show(
+        `${variantLabel(added ?? draft)} added to ${changed.name}: ${count(units)} ${units === 1 ? "unit" : "units"} on sale`,
+        { kind: "ack" },
+      );
+      const row = added ? card.querySelector<HTMLElement>(`[data-variant-sku="${CSS.escape(added.sku)}"]`) : null;
+      row?.classList.add("is-new");
+      row?.scrollIntoView({ block: "nearest" });
+      // On the new variant, whose stock is the next thing a host may change.
+      (row?.querySelector<HTMLElement>(".hc-stock-toggle") ?? card.querySelector<HTMLElement>(".hc-add-variant"))?.focus();
+    } catch (error) {
+      // A SKU the product already has is the SKU field's fault: its message goes next to it.
+      const taken = error instanceof ApiRefusal && error.code === "variant_exists";
+      showErrors(form, taken ? new ApiRefusal(error.message, error.status, error.code, [{ field: "sku", message: error.message }]) : error);
     }
   }
 
@@ -424,11 +555,7 @@ export class ProductsScreen {
       if (!sku || sku.dataset.suggested !== "true") return;
       const size = row.querySelector<HTMLInputElement>(`[name="variants.${index}.size"]`)?.value ?? "";
       const colour = row.querySelector<HTMLInputElement>(`[name="variants.${index}.colour"]`)?.value ?? "";
-      const suffix = [colour, size]
-        .map((part) => part.trim().replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, ""))
-        .filter(Boolean)
-        .join("-");
-      sku.value = productSku ? `${productSku}-${(suffix || String(index + 1)).toUpperCase()}` : "";
+      sku.value = productSku ? `${productSku}-${skuSuffix(size, colour) || String(index + 1)}` : "";
     });
   }
 
@@ -489,6 +616,15 @@ export function productImage(product: { name: string; image_url: string }, size 
   const image = h("img", { class: "hc-product-image", attrs: { alt: "", loading: "lazy", width: String(size), height: String(size) } });
   image.src = source;
   return image;
+}
+
+/** "NAVY-41" from size 41, colour Navy: what a variant SKU suggested from them ends with. */
+function skuSuffix(size: string, colour: string): string {
+  return [colour, size]
+    .map((part) => part.trim().replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, ""))
+    .filter(Boolean)
+    .join("-")
+    .toUpperCase();
 }
 
 /** "M · Navy", "One size". */
