@@ -39,6 +39,29 @@ class Synthesized:
         )
         return logical_id
 
+    def function_id(self, handler: str) -> str:
+        """The logical id of the one function with this handler."""
+        (logical_id,) = (
+            logical_id
+            for logical_id, function in self.resources("AWS::Lambda::Function").items()
+            if function["Properties"].get("Handler") == handler
+        )
+        return logical_id
+
+    def alarms(self) -> list[dict[str, Any]]:
+        return [alarm["Properties"] for alarm in self.resources("AWS::CloudWatch::Alarm").values()]
+
+    def alarm_on(self, namespace: str, metric: str, dimension: dict[str, Any]) -> dict[str, Any]:
+        """The one alarm on `metric` whose dimensions include `dimension` (name -> value)."""
+        (alarm,) = (
+            alarm
+            for alarm in self.alarms()
+            if alarm["Namespace"] == namespace
+            and alarm["MetricName"] == metric
+            and dimension in [{d["Name"]: d["Value"]} for d in alarm["Dimensions"]]
+        )
+        return alarm
+
     def function(self, handler: str) -> dict[str, Any]:
         (function,) = (
             resource

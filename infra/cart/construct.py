@@ -269,6 +269,16 @@ class Cart(Construct):
                     description=f"Commerce {name}: the function failed (a bug or an outage)",
                 )
             )
+            alarms.append(
+                monitoring.alarm(
+                    self,
+                    f"{name}Throttles",
+                    metric=function.metric_throttles(period=PERIOD, statistic="Sum"),
+                    threshold=1,
+                    # API Gateway answers a throttled invocation 500: viewers could not shop.
+                    description=f"Commerce {name}: invocations refused for lack of concurrency",
+                )
+            )
         alarms.append(
             monitoring.alarm(
                 self,

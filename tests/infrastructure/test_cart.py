@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from infra.cart.construct import CHALICE_HANDLER, chalice_routes, operations
+from infra.cart.construct import CHALICE_HANDLER, HOLD_EXPIRY_HANDLER, chalice_routes, operations
 from tests.synthesized import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -155,3 +155,37 @@ def test_the_stack_outputs_the_storefront_secret_for_the_brand_to_share(
     assert outputs["StorefrontSecretArn"]["Value"] == {"Ref": secret}
     generated = default_stack.resource("AWS::SecretsManager::Secret", secret)["Properties"]
     assert generated["GenerateSecretString"] == {"ExcludePunctuation": True, "PasswordLength": 48}
+
+
+@pytest.mark.parametrize("handler", [CHALICE_HANDLER, HOLD_EXPIRY_HANDLER])
+def test_each_commerce_function_alarms_on_its_first_error_and_throttle(
+    default_stack: Synthesized, handler: str
+) -> None:
+    function = {"FunctionName": {"Ref": default_stack.function_id(handler)}}
+    for metric in ("Errors", "Throttles"):
+        alarm = default_stack.alarm_on("AWS/Lambda", metric, function)
+        assert (alarm["Statistic"], alarm["Period"], alarm["Threshold"]) == ("Sum", 60, 1)
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_holds_alarm_when_they_would_release_stock_late_or_never(
+    default_stack: Synthesized,
+) -> None:
+    def queue(prefix: str) -> dict[str, Any]:
+        logical_id = default_stack.logical_id("AWS::SQS::Queue", prefix)
+        return {"QueueName": {"Fn::GetAtt": [logical_id, "QueueName"]}}
+
+    dead = default_stack.alarm_on(
+        "AWS/SQS", "ApproximateNumberOfMessagesVisible", queue("CartHoldDeadLetters")
+    )
+    assert (dead["ComparisonOperator"], dead["Threshold"]) == ("GreaterThanThreshold", 0)
+    late = default_stack.alarm_on("AWS/SQS", "ApproximateAgeOfOldestMessage", queue("CartHolds"))
+    assert (late["Statistic"], late["Threshold"]) == ("Maximum", 960)  # SQS's 15 min delay + 1
+
+
+def test_the_rest_api_alarms_on_5xx_answers(default_stack: Synthesized) -> None:
+    api = default_stack.resource("AWS::ApiGateway::RestApi", "CartRestApi")
+    alarm = default_stack.alarm_on(
+        "AWS/ApiGateway", "5XXError", {"ApiName": api["Properties"]["Name"]}
+    )
+    assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 5)

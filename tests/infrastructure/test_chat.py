@@ -41,15 +41,6 @@ CHAT_FUNCTIONS = {
 ACCOUNT_REQUESTS_PER_SECOND = 10_000
 
 
-def _function_id(synthesized: Synthesized, handler: str) -> str:
-    (logical_id,) = (
-        logical_id
-        for logical_id, function in synthesized.resources("AWS::Lambda::Function").items()
-        if function["Properties"].get("Handler") == handler
-    )
-    return logical_id
-
-
 def _invokes(uri: dict[str, Any], function_id: str) -> bool:
     return {"Fn::GetAtt": [function_id, "Arn"]} in uri["Fn::Join"][1]
 
@@ -97,7 +88,7 @@ def test_each_route_invokes_the_function_that_owns_it(default_stack: Synthesized
         integration_id = routes[route_key]["Target"]["Fn::Join"][1][1]["Ref"]
         integration = integrations[integration_id]["Properties"]
         assert integration["IntegrationType"] == "AWS_PROXY"
-        assert _invokes(integration["IntegrationUri"], _function_id(default_stack, handler)), (
+        assert _invokes(integration["IntegrationUri"], default_stack.function_id(handler)), (
             route_key
         )
     # One integration per function, shared by its routes.
@@ -124,9 +115,9 @@ def test_api_gateway_may_invoke_each_function_for_its_own_routes(
         else:
             routes.setdefault(parts[-1].removeprefix("/*"), set()).add(function)
 
-    assert authorizers == {_function_id(default_stack, AUTHORIZER)}
+    assert authorizers == {default_stack.function_id(AUTHORIZER)}
     assert routes == {
-        route_key: {_function_id(default_stack, handler)} for route_key, handler in HANDLERS.items()
+        route_key: {default_stack.function_id(handler)} for route_key, handler in HANDLERS.items()
     }
 
 
@@ -137,7 +128,7 @@ def test_only_connect_is_authorized_by_the_show_authorizer(default_stack: Synthe
 
     assert authorizer["AuthorizerType"] == "REQUEST"
     assert authorizer["IdentitySource"] == ["route.request.querystring.show"]
-    assert _invokes(authorizer["AuthorizerUri"], _function_id(default_stack, AUTHORIZER))
+    assert _invokes(authorizer["AuthorizerUri"], default_stack.function_id(AUTHORIZER))
     assert routes["$connect"]["AuthorizationType"] == "CUSTOM"
     assert routes["$connect"]["AuthorizerId"] == {"Ref": authorizer_id}
     assert [key for key, route in routes.items() if "AuthorizerId" in route] == ["$connect"]
@@ -150,7 +141,7 @@ def test_the_local_gateway_reads_the_same_routes_from_the_template(
 
     assert wiring is not None
     assert wiring.routes == {
-        route_key: _function_id(default_stack, handler) for route_key, handler in HANDLERS.items()
+        route_key: default_stack.function_id(handler) for route_key, handler in HANDLERS.items()
     }
     assert wiring.route_for_frame(json.dumps({"action": "chat", "text": "hi"})) == "chat"
     assert wiring.route_for_frame(json.dumps({"action": "ban_viewer"})) == "ban_viewer"
@@ -236,7 +227,7 @@ def test_the_stage_waits_for_the_routes_its_settings_name(default_stack: Synthes
 
 
 def _mapping(synthesized: Synthesized, handler: str) -> dict[str, Any]:
-    function = {"Ref": _function_id(synthesized, handler)}
+    function = {"Ref": synthesized.function_id(handler)}
     (mapping,) = (
         mapping["Properties"]
         for mapping in synthesized.resources("AWS::Lambda::EventSourceMapping").values()
@@ -333,7 +324,7 @@ def test_the_local_runtime_runs_both_mappings_as_declared(default_stack: Synthes
 
     specs = {spec.function_logical_id: spec for spec in read_mappings(template)}
 
-    stream = specs[_function_id(default_stack, FANOUT_HANDLER)]
+    stream = specs[default_stack.function_id(FANOUT_HANDLER)]
     assert (stream.kind, stream.batching_window_s, stream.bisect_on_error) == (
         SourceKind.DYNAMODB_STREAM,
         1,
@@ -342,7 +333,7 @@ def test_the_local_runtime_runs_both_mappings_as_declared(default_stack: Synthes
     failures = default_stack.logical_id("AWS::SQS::Queue", "ChatFanOutStreamFailures")
     assert stream.on_failure_destination == f"arn:aws:sqs:us-east-1:123456789012:{failures}"
     assert (stream.maximum_retry_attempts, stream.maximum_record_age_s) == (3, 300)
-    shards = specs[_function_id(default_stack, SHARD_HANDLER)]
+    shards = specs[default_stack.function_id(SHARD_HANDLER)]
     assert (shards.kind, shards.batch_size, shards.report_batch_item_failures) == (
         SourceKind.SQS,
         5,
@@ -389,7 +380,7 @@ def test_stream_state_changes_reach_the_function_with_retries_and_a_dead_letter_
     default_stack: Synthesized,
 ) -> None:
     rule_id, rule = _stream_state_rule(default_stack)
-    function = _function_id(default_stack, STREAM_STATE_HANDLER)
+    function = default_stack.function_id(STREAM_STATE_HANDLER)
     dead_letters = default_stack.logical_id("AWS::SQS::Queue", "ChatLifecycleDeadLetters")
 
     (target,) = (
@@ -433,7 +424,7 @@ def test_eventbridge_may_dead_letter_only_this_rules_events(default_stack: Synth
 def test_a_stream_state_the_function_failed_on_lands_in_the_same_queue(
     default_stack: Synthesized,
 ) -> None:
-    function = _function_id(default_stack, STREAM_STATE_HANDLER)
+    function = default_stack.function_id(STREAM_STATE_HANDLER)
     dead_letters = default_stack.logical_id("AWS::SQS::Queue", "ChatLifecycleDeadLetters")
 
     default_stack.template.has_resource_properties(
@@ -451,32 +442,13 @@ def test_a_stream_state_the_function_failed_on_lands_in_the_same_queue(
 # --- alarms and the dashboard --------------------------------------------------------------
 
 
-def _alarms(synthesized: Synthesized) -> list[dict[str, Any]]:
-    return [
-        alarm["Properties"] for alarm in synthesized.resources("AWS::CloudWatch::Alarm").values()
-    ]
-
-
-def _alarm_on(
-    synthesized: Synthesized, namespace: str, metric: str, dimension: dict[str, Any]
-) -> dict[str, Any]:
-    (alarm,) = (
-        alarm
-        for alarm in _alarms(synthesized)
-        if alarm["Namespace"] == namespace
-        and alarm["MetricName"] == metric
-        and dimension in [{d["Name"]: d["Value"]} for d in alarm["Dimensions"]]
-    )
-    return alarm
-
-
 @pytest.mark.parametrize("handler", sorted(CHAT_FUNCTIONS))
 def test_every_chat_function_alarms_on_its_first_error_and_throttle(
     default_stack: Synthesized, handler: str
 ) -> None:
-    function = {"FunctionName": {"Ref": _function_id(default_stack, handler)}}
+    function = {"FunctionName": {"Ref": default_stack.function_id(handler)}}
     for metric in ("Errors", "Throttles"):
-        alarm = _alarm_on(default_stack, "AWS/Lambda", metric, function)
+        alarm = default_stack.alarm_on("AWS/Lambda", metric, function)
         assert (alarm["Statistic"], alarm["Period"]) == ("Sum", 60), (handler, metric)
         assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
         assert alarm["Threshold"] == 1
@@ -493,7 +465,7 @@ def test_every_dead_letter_queue_alarms_on_its_first_message(
             "Fn::GetAtt": [default_stack.logical_id("AWS::SQS::Queue", prefix), "QueueName"]
         }
     }
-    alarm = _alarm_on(default_stack, "AWS/SQS", "ApproximateNumberOfMessagesVisible", queue)
+    alarm = default_stack.alarm_on("AWS/SQS", "ApproximateNumberOfMessagesVisible", queue)
 
     assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
     assert alarm["Threshold"] == 0
@@ -503,12 +475,11 @@ def test_the_fan_out_alarms_when_viewers_would_see_the_chat_late(
     default_stack: Synthesized, custom_stack: Synthesized
 ) -> None:
     def iterator_age(synthesized: Synthesized) -> dict[str, Any]:
-        function = {"FunctionName": {"Ref": _function_id(synthesized, FANOUT_HANDLER)}}
-        return _alarm_on(synthesized, "AWS/Lambda", "IteratorAge", function)
+        function = {"FunctionName": {"Ref": synthesized.function_id(FANOUT_HANDLER)}}
+        return synthesized.alarm_on("AWS/Lambda", "IteratorAge", function)
 
     queue_id = default_stack.logical_id("AWS::SQS::Queue", "ChatFanOutShardQueue")
-    shards = _alarm_on(
-        default_stack,
+    shards = default_stack.alarm_on(
         "AWS/SQS",
         "ApproximateAgeOfOldestMessage",
         {"QueueName": {"Fn::GetAtt": [queue_id, "QueueName"]}},
@@ -526,10 +497,11 @@ def test_every_alarm_notifies_the_topic_and_ignores_quiet_hours(
     default_stack: Synthesized,
 ) -> None:
     topic = {"Ref": default_stack.logical_id("AWS::SNS::Topic", "MonitoringAlarmTopic")}
-    alarms = _alarms(default_stack)
+    alarms = default_stack.alarms()
 
-    # Commerce adds five: its two functions' errors, holds dead-lettered or late, API 5xx.
-    assert len(alarms) == 2 * len(CHAT_FUNCTIONS) + 3 + 2 + 5
+    # Commerce adds seven: its two functions' errors and throttles, holds dead-lettered or
+    # late, API 5xx.
+    assert len(alarms) == 2 * len(CHAT_FUNCTIONS) + 3 + 2 + 7
     for alarm in alarms:
         assert alarm["AlarmActions"] == [topic]
         assert alarm["OKActions"] == [topic]
@@ -576,7 +548,7 @@ def test_one_dashboard_shows_the_chat_functions_api_lag_and_queues(
     for metric in ("MessageCount", "ConnectCount", "ApproximateNumberOfMessagesVisible"):
         assert f'"{metric}"' in text, metric
     for handler in CHAT_FUNCTIONS:
-        assert _function_id(default_stack, handler) in named, handler
+        assert default_stack.function_id(handler) in named, handler
     for queue in default_stack.resources("AWS::SQS::Queue"):
         assert queue in named, queue
     assert '"type":"alarm"' in text  # the chat's alarm states
