@@ -10,6 +10,7 @@ from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
@@ -99,6 +100,28 @@ class Monitoring(Construct):
         alarm.add_ok_action(action)
         self.alarms.append(alarm)
         return alarm
+
+    def function_alarms(
+        self, scope: Construct, name: str, function: lambda_.IFunction, *, domain: str, failed: str
+    ) -> list[cloudwatch.Alarm]:
+        """`<name>Errors` and `<name>Throttles`: the function's first error (`failed` says
+        what one means) and its first invocation refused for lack of concurrency."""
+        return [
+            self.alarm(
+                scope,
+                f"{name}Errors",
+                metric=function.metric_errors(period=PERIOD, statistic="Sum"),
+                threshold=1,
+                description=f"{domain} {name}: the function failed ({failed})",
+            ),
+            self.alarm(
+                scope,
+                f"{name}Throttles",
+                metric=function.metric_throttles(period=PERIOD, statistic="Sum"),
+                threshold=1,
+                description=f"{domain} {name}: invocations refused for lack of concurrency",
+            ),
+        ]
 
     def section(
         self,

@@ -259,26 +259,12 @@ class Cart(Construct):
 
     def _monitor(self, monitoring: Monitoring) -> None:
         alarms: list[cloudwatch.IAlarm] = []
+        # A throttled invocation is a 500 to the viewer, or a hold released late.
         for name, function in {"Api": self.function, "HoldExpiry": self.hold_expiry}.items():
-            alarms.append(
-                monitoring.alarm(
-                    self,
-                    f"{name}Errors",
-                    metric=function.metric_errors(period=PERIOD, statistic="Sum"),
-                    threshold=1,
-                    description=f"Commerce {name}: the function failed (a bug or an outage)",
-                )
-            )
-            alarms.append(
-                monitoring.alarm(
-                    self,
-                    f"{name}Throttles",
-                    metric=function.metric_throttles(period=PERIOD, statistic="Sum"),
-                    threshold=1,
-                    # API Gateway answers a throttled invocation 500: viewers could not shop.
-                    description=f"Commerce {name}: invocations refused for lack of concurrency",
-                )
-            )
+            alarms += monitoring.function_alarms(
+                self, name, function,
+                domain="Commerce", failed="a bug or an outage",
+            )  # fmt: skip
         alarms.append(
             monitoring.alarm(
                 self,

@@ -331,26 +331,12 @@ class Chat(Construct):
         """Alarms and the chat's section of the dashboard (DESIGN §10)."""
         alarms: list[cloudwatch.IAlarm] = []
         for name, function in self.functions.items():
-            alarms.append(
-                monitoring.alarm(
-                    self,
-                    f"{name}Errors",
-                    metric=function.metric_errors(period=PERIOD, statistic="Sum"),
-                    threshold=1,
-                    # Handlers answer bad input with an error frame: an error is a bug or an
-                    # outage, and during a show a viewer's frame or a broadcast was lost.
-                    description=f"Chat {name}: the function failed (unhandled error, timeout)",
-                )
-            )
-            alarms.append(
-                monitoring.alarm(
-                    self,
-                    f"{name}Throttles",
-                    metric=function.metric_throttles(period=PERIOD, statistic="Sum"),
-                    threshold=1,
-                    description=f"Chat {name}: invocations refused for lack of concurrency",
-                )
-            )
+            # Handlers answer bad input with an error frame: an error is a bug or an outage,
+            # and during a show a viewer's frame or a broadcast was lost.
+            alarms += monitoring.function_alarms(
+                self, name, function,
+                domain="Chat", failed="unhandled error, timeout",
+            )  # fmt: skip
         dead_letters = {
             "FanOutShards": self.fanout.shard_dead_letters,
             "FanOutStream": self.fanout.stream_failures,
