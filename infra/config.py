@@ -13,6 +13,8 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.cart.logic.checkout import template_problem
+
 
 class ChannelType(StrEnum):
     """IVS channel types: BASIC/STANDARD pass through or transcode, ADVANCED_* add presets."""
@@ -259,8 +261,8 @@ def _checkout(value: Any) -> Checkout:
         raise ConfigError(f"{_key('checkout')}.adapter must be one of {CHECKOUT_ADAPTERS}")
     if not url.startswith("https://"):
         raise ConfigError(f"{_key('checkout')}.url must be an https:// URL, got {url!r}")
-    if adapter == "generic" and "{items}" not in url:
-        raise ConfigError(f"{_key('checkout')}.url of the generic adapter needs {{items}}")
+    if adapter == "generic" and (problem := template_problem(url)):
+        raise ConfigError(f"{_key('checkout')}.url of the generic adapter: {problem}")
     if opens_in not in OPENS_IN:
         raise ConfigError(f"{_key('checkout')}.opensIn must be one of {OPENS_IN}")
     return Checkout(adapter, url, opens_in)

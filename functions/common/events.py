@@ -13,6 +13,10 @@ from uuid import uuid4
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:#@-]+$")]
+# A storefront's own order id: Shopify's are URIs (gid://shopify/Order/4471).
+StorefrontOrderId = Annotated[
+    str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:#@/-]+$")
+]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
@@ -285,7 +289,7 @@ class OrderConfirmed(ShowEventBase):
     type: Literal["order.confirmed"] = "order.confirmed"
     cart_id: Identifier
     order_id: Identifier
-    storefront_order_id: Identifier
+    storefront_order_id: StorefrontOrderId
     value: Money
     currency: Currency
     mode: ViewingMode

@@ -139,6 +139,16 @@ def test_config_is_frozen() -> None:
         ("vitrine:checkout", {"adapter": "generic", "url": "https://x.example"}, "needs {items}"),
         (
             "vitrine:checkout",
+            {"adapter": "generic", "url": "https://x.example/c?i={items}&utm={source}"},
+            "unknown {source}: it may use {items}, {cart_id}, {order_id}, {promo}",
+        ),
+        (
+            "vitrine:checkout",
+            {"adapter": "generic", "url": "https://x.example/c?i={items}&j={"},
+            "write a literal brace as {{ or }}",
+        ),
+        (
+            "vitrine:checkout",
             {"adapter": "shopify", "url": "https://x.example", "opensIn": "popup"},
             ".opensIn must be one of",
         ),

@@ -81,6 +81,8 @@ export interface Cart {
   total: string;
   promo_code: string | null;
   promo_label: string | null;
+  /** Why the code takes nothing off now ("LIVE20 has expired"); null while it applies. */
+  promo_problem: string | null;
   hold_seconds: number;
   order_id: string | null;
 }

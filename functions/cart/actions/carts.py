@@ -13,6 +13,7 @@ from functions.cart.adapters.hold_timer import HoldDue, HoldTimer
 from functions.cart.dal import carts, catalog, promos, stock
 from functions.cart.dal.carts import StoredCart
 from functions.cart.dal.models import CartLineModel, CartModel, CartStatus, OrderModel
+from functions.cart.dal.transaction import Busy
 from functions.cart.logic import errors
 from functions.cart.logic.carts import (
     MAX_LINES,
@@ -108,6 +109,12 @@ def totals(cart: StoredCart, promo: Promo | None) -> Totals:
 
 def view(cart: StoredCart, *, hold_seconds: int) -> CartView:
     promo = _promo(cart)
+    problem = None
+    if promo is not None and cart.header.status == CartStatus.OPEN:
+        # A code that stopped applying (its banner ended, the live did) takes nothing off:
+        # the cart says why, instead of a total that checkout would refuse.
+        refused = _promo_refusal(cart, promo, _show(cart.header.show_id))
+        problem = str(refused) if refused else None
     products = {
         p.product.sku: p for p in catalog.products({line.product_sku for line in cart.lines})
     }
@@ -132,7 +139,7 @@ def view(cart: StoredCart, *, hold_seconds: int) -> CartView:
                 else None,
             )
         )
-    sums = totals(cart, promo)
+    sums = totals(cart, None if problem else promo)
     return CartView(
         cart_id=cart.header.cart_id,
         show_id=cart.header.show_id,
@@ -143,6 +150,7 @@ def view(cart: StoredCart, *, hold_seconds: int) -> CartView:
         **sums.texts(),
         promo_code=promo.code if promo else None,
         promo_label=promo.banner() if promo else None,
+        promo_problem=problem,
         hold_seconds=hold_seconds,
         order_id=cart.header.order_id,
     )
@@ -152,7 +160,11 @@ def get(cart_id: str, shop: Shop) -> CartView:
     return view(_cart(cart_id), hold_seconds=shop.hold_seconds)
 
 
-def add(cart_id: str, request: LineRequest, shop: Shop) -> CartView:
+def add(
+    cart_id: str, request: LineRequest, shop: Shop, *, expected_quantity: int | None = None
+) -> CartView:
+    """Reserves `request.quantity` more units in the cart's line of that variant (a new line
+    if none). `expected_quantity`: the line's quantity the request was computed from."""
     cart = _cart(cart_id)
     _open(cart)
     show = _show(cart.header.show_id)
@@ -197,6 +209,7 @@ def add(cart_id: str, request: LineRequest, shop: Shop) -> CartView:
                 currency=product.product.currency,
                 held_until=held_until,
                 event=event,
+                expected_quantity=expected_quantity,
             )
         )
     except stock.OutOfStock as refused:
@@ -206,7 +219,9 @@ def add(cart_id: str, request: LineRequest, shop: Shop) -> CartView:
         raise errors.conflict("cart_checked_out", "this cart has been checked out") from refused
     except stock.TooMany as refused:
         raise errors.conflict("too_many", "at most 10 of one product per cart") from refused
-    except stock.Busy as refused:
+    except stock.LineChanged as refused:
+        raise errors.conflict("line_changed", "this line changed meanwhile: reload") from refused
+    except Busy as refused:
         raise errors.ApiError(429, "busy", "many viewers are buying this: try again") from refused
     return get(cart_id, shop)
 
@@ -225,7 +240,7 @@ def _release(cart: StoredCart, line: CartLineModel, quantity: int) -> None:
         stock.release(line, quantity, event)
     except stock.LineChanged as refused:
         raise errors.conflict("line_changed", "this line changed meanwhile: reload") from refused
-    except stock.Busy as refused:
+    except Busy as refused:
         raise errors.ApiError(429, "busy", "try again in a moment") from refused
 
 
@@ -245,7 +260,7 @@ def change(cart_id: str, sku: str, quantity: int, shop: Shop) -> CartView:
             mode=ViewingMode(line.mode),
             offset_seconds=float(line.offset_seconds),
         )
-        return add(cart_id, request, shop)
+        return add(cart_id, request, shop, expected_quantity=held)
     if quantity < held:
         _release(cart, line, held - quantity)
     return get(cart_id, shop)
@@ -261,14 +276,21 @@ def remove(cart_id: str, sku: str, shop: Shop) -> CartView:
     return get(cart_id, shop)
 
 
-def _check_promo(cart: StoredCart, promo: Promo, show: ShowModel) -> None:
+def _promo_refusal(cart: StoredCart, promo: Promo, show: ShowModel) -> PromoRefused | None:
+    """Why `promo` does not apply to this cart now (None: it does)."""
     mode = ViewingMode.LIVE if show.status == ShowStatus.LIVE else ViewingMode.REPLAY
     currency = cart.lines[0].currency if cart.lines else promo.currency or "EUR"
     try:
         check_applies(promo, show_id=show.show_id, mode=mode, currency=currency, now=_now())
     except PromoRefused as refused:
-        status = 409 if refused.code == "promo_exhausted" else 400
-        raise errors.ApiError(status, refused.code, str(refused)) from refused
+        return refused
+    return None
+
+
+def _check_promo(cart: StoredCart, promo: Promo, show: ShowModel) -> None:
+    # 409: the request is well formed, the code's state (ended, used up, live only) refuses it.
+    if refused := _promo_refusal(cart, promo, show):
+        raise errors.conflict(refused.code, str(refused)) from refused
 
 
 def apply_promo(cart_id: str, code: str, shop: Shop) -> CartView:
@@ -353,6 +375,6 @@ def sell(cart: StoredCart) -> OrderModel:
         raise errors.conflict("cart_checked_out", "this cart has been checked out") from refused
     except stock.LineChanged as refused:
         raise errors.conflict("cart_changed", "the cart changed meanwhile: reload it") from refused
-    except stock.Busy as refused:
+    except Busy as refused:
         raise errors.ApiError(429, "busy", "try again in a moment") from refused
     return order

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from functions.cart.actions.carts import sell
 from functions.cart.adapters.storefront import StorefrontUnavailable, send_checkout, shared_secret
 from functions.cart.dal import carts, catalog
-from functions.cart.dal.models import OrderModel
+from functions.cart.dal.models import LineState, OrderModel
 from functions.cart.logic import errors
 from functions.cart.logic.checkout import (
     Attribution,
@@ -36,8 +36,10 @@ IDEMPOTENCY_SECONDS = 3600  # a retry within the hour gets the first answer
 
 
 def hand_off_of(cart_id: str, order: OrderModel) -> HandOff:
+    """The order as the storefront receives it: the lines the sale sold, nothing else (a line
+    added by another tab while the sale ran stays held, and goes back on sale with its hold)."""
     cart = carts.load(cart_id)
-    lines = cart.lines if cart else []
+    lines = [line for line in (cart.lines if cart else []) if line.state == LineState.SOLD]
     products = {p.product.sku: p for p in catalog.products({line.product_sku for line in lines})}
     order_lines = []
     for line in lines:

@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
-from functions.cart.dal.models import PromoModel
+from functions.cart.dal.models import PromoModel, VariantSkuModel
 from functions.cart.dal.transaction import Refused, Transaction
 from functions.cart.logic.calendar import next_occurrences
 from functions.cart.logic.money import price_text, to_cents
@@ -32,7 +31,6 @@ from functions.common.models import (
     ShowModel,
     ShowStatus,
     VariantModel,
-    connection,
     partition,
 )
 from functions.common.settings import Settings
@@ -167,16 +165,43 @@ def create_product(draft: ProductDraft) -> StoredProduct:
         _variant_item(draft.sku, variant, position)
         for position, variant in enumerate(draft.variants)
     ]
+    transaction = Transaction()
+    transaction.put("product", product, condition=ProductModel.pk.does_not_exist())
+    for variant in variants:
+        _add_variant_to(transaction, variant)
     try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.save(product, condition=ProductModel.pk.does_not_exist())
-            for variant in variants:
-                transaction.save(variant, condition=VariantModel.pk.does_not_exist())
-    except TransactWriteError as error:
-        if _conditional_failure(error):
-            raise AlreadyExists(draft.sku) from error
+        transaction.commit_retrying()
+    except Refused as refused:
+        if "product" in refused.failed:
+            raise AlreadyExists(draft.sku) from refused
+        _raise_taken(refused)
         raise
     return StoredProduct(product, variants)
+
+
+class SkuTaken(Exception):
+    """Another product already has a variant of these skus."""
+
+    def __init__(self, skus: list[str]) -> None:
+        super().__init__(", ".join(skus))
+        self.skus = skus
+
+
+def _add_variant_to(transaction: Transaction, variant: VariantModel) -> None:
+    """The variant and its sku's claim: a sku another product has refuses the transaction."""
+    transaction.put(f"variant:{variant.sku}", variant, condition=VariantModel.pk.does_not_exist())
+    claim = VariantSkuModel(
+        VariantSkuModel.key(variant.sku), "SKU", product_sku=variant.product_sku
+    )
+    transaction.put(f"sku:{variant.sku}", claim, condition=VariantSkuModel.pk.does_not_exist())
+
+
+def _raise_taken(refused: Refused) -> None:
+    taken = sorted(
+        label.removeprefix("sku:") for label in refused.failed if label.startswith("sku:")
+    )
+    if taken:
+        raise SkuTaken(taken) from refused
 
 
 def _variant_item(product_sku: str, variant: VariantDraft, position: int) -> VariantModel:
@@ -214,16 +239,20 @@ def add_variant(product_sku: str, draft: VariantDraft) -> StoredProduct:
         raise TooManyVariants(product_sku)
     position = max((int(v.position) for v in found.variants), default=-1) + 1
     variant = _variant_item(product_sku, draft, position)
+    transaction = Transaction()
+    transaction.check(
+        "product", ProductModel, ProductModel.key(product_sku), "PRODUCT",
+        condition=ProductModel.pk.exists(),
+    )  # fmt: skip
+    _add_variant_to(transaction, variant)
     try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.condition_check(
-                ProductModel, ProductModel.key(product_sku), "PRODUCT",
-                condition=ProductModel.pk.exists(),
-            )  # fmt: skip
-            transaction.save(variant, condition=VariantModel.pk.does_not_exist())
-    except TransactWriteError as error:
-        if _conditional_failure(error):
-            raise AlreadyExists(draft.sku) from error  # added by someone else meanwhile
+        transaction.commit_retrying()
+    except Refused as refused:
+        if "product" in refused.failed:
+            raise NotFound(product_sku) from refused
+        _raise_taken(refused)
+        if refused.failed:
+            raise AlreadyExists(draft.sku) from refused  # added by someone else meanwhile
         raise
     return StoredProduct(found.product, [*found.variants, variant])
 
@@ -435,7 +464,7 @@ def push_promo(pushed: PromoPushed) -> None:
     )
     transaction.put("event", EventModel.from_event(pushed))
     try:
-        transaction.commit()
+        transaction.commit_retrying()
     except Refused as refused:
         if "show" in refused.failed:
             raise PushRefused("no_show") from refused

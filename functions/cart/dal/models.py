@@ -1,5 +1,5 @@
 """The commerce domain's own items (PynamoDB): carts, their lines and orders in the carts table;
-promo codes in the catalog table beside the shows and products they sell.
+promo codes and variant sku claims in the catalog table beside the shows and products they sell.
 
 A cart is one partition of the carts table: `CART` is its header, `LINE#<variant sku>` each
 line (a reservation while it is held, a sale once checked out), `ORDER` the order it became."""
@@ -114,6 +114,24 @@ class OrderModel(Model):
     confirmed_at = UTCDateTimeAttribute(null=True)
 
     HEADER = "ORDER"
+
+
+class VariantSkuModel(Model):
+    """A variant sku's claim: pk `SKU#<variant sku>`, sk `SKU`. Written with the variant, on
+    condition that it does not exist, so a variant sku names one variant of one product: a cart
+    line, a storefront permalink and a stock badge all go by the variant sku alone."""
+
+    class Meta:
+        table_name = TableName(Env.CATALOG_TABLE)
+        region = aws_region()
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="SKU")
+    product_sku = UnicodeAttribute()
+
+    @staticmethod
+    def key(sku: str) -> str:
+        return f"SKU#{sku}"
 
 
 class PromoModel(Model):

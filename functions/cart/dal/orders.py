@@ -20,9 +20,10 @@ class NoSuchOrder(Exception):
 
 
 def cart_of(order_id: str) -> str:
-    if not order_id.startswith(ORDER_PREFIX):
+    cart_id = order_id.removeprefix(ORDER_PREFIX)
+    if cart_id in ("", order_id):
         raise NoSuchOrder(order_id)
-    return order_id.removeprefix(ORDER_PREFIX)
+    return cart_id
 
 
 def confirm(confirmation: OrderConfirmation) -> Confirmed:
@@ -41,6 +42,12 @@ def confirm(confirmation: OrderConfirmation) -> Confirmed:
             order_id=order.order_id,
             storefront_order_id=order.storefront_order_id,
             confirmed=False,
+        )
+    if confirmation.currency != order.currency:
+        raise errors.conflict(
+            "currency_mismatch",
+            f"{confirmation.order_id} was handed off in {order.currency}, "
+            f"not {confirmation.currency}",
         )
     now = datetime.now(UTC)
     value = Decimal(confirmation.total)
@@ -69,7 +76,7 @@ def confirm(confirmation: OrderConfirmation) -> Confirmed:
     )
     transaction.put("event", EventModel.from_event(event))
     try:
-        transaction.commit()
+        transaction.commit_retrying()
     except Refused as refused:
         if "order" in refused.failed:  # a concurrent confirmation won
             return confirm(confirmation)

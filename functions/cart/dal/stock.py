@@ -10,8 +10,6 @@ rather than drive a counter below zero, so no interleaving of Lambda environment
 DynamoDB serializes transactions on the items they share. A refused transaction changes
 nothing; one retried by the SDK after a timeout is made idempotent by its request token."""
 
-import random
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,11 +28,6 @@ from functions.cart.logic.carts import MAX_QUANTITY
 from functions.cart.logic.stock import StockCounters
 from functions.common.events import CartCheckedOut, CartItemAdded, CartItemRemoved
 from functions.common.models import EventModel, VariantModel
-
-# DynamoDB cancels a transaction that meets another one on the same item (TransactionConflict)
-# instead of queueing it: in a flash sale every add-to-cart meets others on the variant.
-CONFLICT_ATTEMPTS = 6
-FIRST_BACKOFF_SECONDS = 0.02
 
 
 class OutOfStock(Exception):
@@ -65,10 +58,6 @@ class PromoExhausted(Exception):
     pass
 
 
-class Busy(Exception):
-    """Other transactions kept meeting this one on the same items: the client may retry."""
-
-
 def _variant(product_sku: str, sku: str) -> VariantModel:
     return VariantModel(VariantModel.key_of(product_sku), VariantModel.sort_key(sku))
 
@@ -88,21 +77,6 @@ def counters(product_sku: str, sku: str) -> StockCounters | None:
     )
 
 
-def _commit(transaction: Transaction) -> None:
-    """Commits, retrying (with jittered backoff) only what DynamoDB cancelled for a conflict:
-    a failed condition is an answer, raised at once as Refused."""
-    for attempt in range(CONFLICT_ATTEMPTS):
-        try:
-            transaction.commit()
-            return
-        except Refused as refused:
-            if refused.failed or "TransactionConflict" not in refused.reasons:
-                raise
-            if attempt + 1 < CONFLICT_ATTEMPTS:  # no wait before giving up
-                time.sleep(random.uniform(0, FIRST_BACKOFF_SECONDS * 2**attempt))
-    raise Busy()
-
-
 @dataclass(frozen=True, slots=True)
 class Reservation:
     cart_id: str
@@ -113,11 +87,27 @@ class Reservation:
     currency: str
     held_until: int  # epoch seconds
     event: CartItemAdded
+    # The line's quantity this reservation was computed from (a change to an absolute
+    # quantity): another request that moved it meanwhile refuses this one (LineChanged), so
+    # a retried or doubled PUT reserves once. None: add to whatever the line holds.
+    expected_quantity: int | None = None
 
 
 def reserve(r: Reservation) -> None:
     """Moves `quantity` units of the variant into the cart's line, all of which is then held
-    until `held_until`. Raises OutOfStock, CartNotOpen or TooMany, having changed nothing."""
+    until `held_until`. Raises OutOfStock, CartNotOpen, TooMany or LineChanged, having
+    changed nothing."""
+    held_line = (
+        (CartLineModel.state == LineState.HELD)
+        & (CartLineModel.product_sku == r.product_sku)
+        & (CartLineModel.quantity <= MAX_QUANTITY - r.quantity)
+    )
+    if r.expected_quantity:
+        line_condition = held_line & (CartLineModel.quantity == r.expected_quantity)
+    elif r.expected_quantity == 0:
+        line_condition = CartLineModel.line_id.does_not_exist()
+    else:
+        line_condition = CartLineModel.line_id.does_not_exist() | held_line
     transaction = Transaction()
     transaction.update(
         "stock",
@@ -145,22 +135,18 @@ def reserve(r: Reservation) -> None:
             # An update sets no default: the line expires with its cart (TTL, 30 days).
             CartLineModel.expires_at.set(cart_expiry()),
         ],
-        condition=CartLineModel.line_id.does_not_exist()
-        | (
-            (CartLineModel.state == LineState.HELD)
-            & (CartLineModel.quantity <= MAX_QUANTITY - r.quantity)
-        ),
+        condition=line_condition,
     )
-    transaction.check(
+    # The header lives as long as its newest line: the hold expiry reads it to release one.
+    transaction.update(
         "cart",
-        CartModel,
-        r.cart_id,
-        CartModel.HEADER,
+        CartModel(r.cart_id, CartModel.HEADER),
+        actions=[CartModel.expires_at.set(cart_expiry())],
         condition=CartModel.status == CartStatus.OPEN,
     )
     transaction.put("event", EventModel.from_event(r.event))
     try:
-        _commit(transaction)
+        transaction.commit_retrying()
     except Refused as refused:
         if "cart" in refused.failed:
             raise CartNotOpen(r.cart_id) from refused
@@ -168,8 +154,19 @@ def reserve(r: Reservation) -> None:
             found = counters(r.product_sku, r.sku)
             raise OutOfStock(r.sku, found.available if found else 0) from refused
         if "line" in refused.failed:
-            raise TooMany(r.sku) from refused
+            raise _why_line_refused(r) from refused
         raise
+
+
+def _why_line_refused(r: Reservation) -> Exception:
+    try:
+        line = CartLineModel.get(r.cart_id, CartLineModel.key(r.sku), consistent_read=True)
+    except CartLineModel.DoesNotExist:
+        return LineChanged(r.sku)  # removed since the caller read it
+    unchanged = r.expected_quantity is None or int(line.quantity) == r.expected_quantity
+    if line.state != LineState.HELD or line.product_sku != r.product_sku or not unchanged:
+        return LineChanged(r.sku)
+    return TooMany(r.sku)
 
 
 def release(
@@ -203,7 +200,7 @@ def release(
         )
     transaction.put("event", EventModel.from_event(event))
     try:
-        _commit(transaction)
+        transaction.commit_retrying()
     except Refused as refused:
         if refused.failed:
             raise LineChanged(line.sku) from refused
@@ -263,7 +260,7 @@ def sell(sale: Sale) -> None:
     transaction.put("order", sale.order, condition=OrderModel.line_id.does_not_exist())
     transaction.put("event", EventModel.from_event(sale.event))
     try:
-        _commit(transaction)
+        transaction.commit_retrying()
     except Refused as refused:
         expired = [
             line.sku

@@ -2,6 +2,8 @@
 label, so a cancelled transaction says which of its conditions failed. (PynamoDB's own
 TransactWrite regroups items by kind, which loses that mapping.)"""
 
+import random
+import time
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -12,6 +14,17 @@ from pynamodb.models import Model
 from functions.common.models import connection
 
 MAX_ITEMS = 100  # DynamoDB's limit per transaction
+# DynamoDB cancels a transaction that meets another one on the same item (TransactionConflict)
+# instead of queueing it, and throttles a hot partition: in a flash sale every add-to-cart
+# meets others on the variant. Both are retried a few times, then the caller is told Busy.
+ATTEMPTS = 6
+FIRST_BACKOFF_SECONDS = 0.02
+_RETRYABLE_REASONS = {"TransactionConflict", "ThrottlingError"}
+_THROTTLED = {
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+}
 
 
 class Refused(Exception):
@@ -21,6 +34,11 @@ class Refused(Exception):
         super().__init__(f"transaction cancelled: {sorted(failed) or reasons}")
         self.failed = failed
         self.reasons = reasons
+
+
+class Busy(Exception):
+    """Other requests kept meeting this one, or DynamoDB throttled it: nothing changed, and
+    the client may retry in a moment (the API answers 429)."""
 
 
 class Transaction:
@@ -77,3 +95,21 @@ class Transaction:
                 if code == "ConditionalCheckFailed"
             )
             raise Refused(failed, reasons) from error
+
+    def commit_retrying(self) -> None:
+        """Commits, retrying with jittered backoff what DynamoDB cancelled for a conflict or
+        throttled; raises Busy when that kept happening. A failed condition is an answer:
+        Refused at once."""
+        for attempt in range(ATTEMPTS):
+            try:
+                self.commit()
+                return
+            except Refused as refused:
+                if refused.failed or not _RETRYABLE_REASONS & set(refused.reasons):
+                    raise
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") not in _THROTTLED:
+                    raise
+            if attempt + 1 < ATTEMPTS:  # no wait before giving up
+                time.sleep(random.uniform(0, FIRST_BACKOFF_SECONDS * 2**attempt))
+        raise Busy()

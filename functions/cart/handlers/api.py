@@ -13,6 +13,7 @@ from typing import Any
 from chalice.app import BadRequestError, Blueprint, Request, Response
 from pydantic import BaseModel, ValidationError
 
+from functions.cart.dal.transaction import Busy
 from functions.cart.logic import errors
 from functions.common.auth import InvalidToken, StaffIdentity, StaffTokenVerifier
 from functions.common.events import StaffRole
@@ -71,6 +72,8 @@ class Resource:
                     return view(**path)
                 except errors.ApiError as error:
                     return refusal(error)
+                except Busy:  # DynamoDB kept meeting or throttling it: nothing was written
+                    return refusal(errors.ApiError(429, "busy", "many requests at once: retry"))
 
             self.blueprint.route(operation.path, methods=[operation.method])(checked)
             return view

@@ -3,6 +3,7 @@
 
 from collections.abc import Mapping
 from datetime import datetime
+from urllib.parse import quote
 
 from chalice.app import Response
 from pydantic import ValidationError
@@ -32,7 +33,7 @@ def _calendar_show(show_id: str) -> CalendarShow:
         starts_at=datetime.fromisoformat(show.starts_at),
         duration_minutes=int(show.duration_minutes),
         recurrence_rule=show.recurrence_rule,
-        show_url=f"{site}/?show={show.show_id}",
+        show_url=f"{site}/?show={quote(show.show_id)}",  # an id may hold # or @
         brand_name=settings.brand_name,
         time_zone=settings.time_zone,
     )

@@ -16,6 +16,7 @@ from functions.cart.logic.products import (
     VariantDraft,
 )
 from functions.common.events import StaffRole
+from functions.common.settings import Settings
 
 products = Resource("products")
 HOSTS = (StaffRole.HOST,)
@@ -36,10 +37,13 @@ def list_products() -> Response:
 )  # fmt: skip
 def create_product() -> Response:
     draft = body_of(current_request(products), ProductDraft)
+    _needs_storefront_ids([(f"variants.{i}.", v) for i, v in enumerate(draft.variants)])
     try:
         return answer(catalog.create_product(draft).view(staff=True), 201)
     except catalog.AlreadyExists as error:
         raise errors.conflict("product_exists", f"product {draft.sku} already exists") from error
+    except catalog.SkuTaken as error:
+        raise _taken(error) from error
 
 
 @products.operation(
@@ -71,6 +75,7 @@ def update_product(sku: str) -> Response:
 )  # fmt: skip
 def add_variant(sku: str) -> Response:
     draft = body_of(current_request(products), VariantDraft)
+    _needs_storefront_ids([("", draft)])
     try:
         return answer(catalog.add_variant(sku, draft).view(staff=True), 201)
     except catalog.NotFound as error:
@@ -79,6 +84,8 @@ def add_variant(sku: str) -> Response:
         raise errors.conflict(
             "variant_exists", f"{sku} already has a variant {draft.sku}"
         ) from error
+    except catalog.SkuTaken as error:
+        raise _taken(error) from error
     except catalog.TooManyVariants as error:
         raise errors.conflict(
             "too_many_variants", f"a product has at most {MAX_VARIANTS} variants"
@@ -104,3 +111,28 @@ def change_stock(sku: str, variant_sku: str) -> Response:
     if found is None:
         raise errors.not_found(f"no product {sku}")
     return answer(found.view(staff=True))
+
+
+def _taken(error: catalog.SkuTaken) -> errors.ApiError:
+    # A variant sku names one variant: carts, permalinks and badges go by it alone.
+    return errors.conflict(
+        "sku_taken", f"another product already has a variant {', '.join(error.skus)}"
+    )
+
+
+def _needs_storefront_ids(variants: list[tuple[str, VariantDraft]]) -> None:
+    """A Shopify cart permalink names each variant by the shop's own id: without one, the
+    viewer would reach a broken cart after the sale (`vitrine:checkout` adapter shopify)."""
+    if Settings.from_env().checkout_adapter != "shopify":
+        return
+    missing = [
+        errors.FieldError(
+            field=f"{prefix}storefront_id", message="Shopify's variant id is required"
+        )
+        for prefix, variant in variants
+        if not variant.storefront_id
+    ]
+    if missing:
+        raise errors.ApiError(
+            400, "invalid_request", "every variant needs its Shopify variant id", missing
+        )

@@ -70,6 +70,7 @@ class CartView(BaseModel):
     total: str
     promo_code: str | None
     promo_label: str | None
+    promo_problem: str | None = None  # why the code takes nothing off now (it expired...)
     hold_seconds: int
     order_id: str | None
 

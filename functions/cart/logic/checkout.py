@@ -6,13 +6,14 @@ where v1 = HMAC-SHA256(secret, f"{t}.{raw body}"). Receivers check it and refuse
 
 import hashlib
 import hmac
+import string
 from datetime import datetime
 from enum import StrEnum
 from urllib.parse import quote, urlencode
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.common.events import Identifier, ViewingMode
+from functions.common.events import Identifier, StorefrontOrderId, ViewingMode
 
 SIGNATURE_HEADER = "Vitrine-Signature"
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -87,7 +88,7 @@ class OrderConfirmation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     order_id: Identifier  # Vitrine's, from the hand-off
-    storefront_order_id: Identifier
+    storefront_order_id: StorefrontOrderId
     total: str = Field(pattern=r"^\d{1,10}(\.\d{1,2})?$")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
 
@@ -115,7 +116,27 @@ def signature_valid(secret: str, body: bytes, header: str | None, now: int) -> b
     if abs(now - timestamp) > SIGNATURE_TOLERANCE_SECONDS:
         return False
     expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+    # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, a 500).
+    return hmac.compare_digest(expected.encode(), parts.get("v1", "").encode())
+
+
+TEMPLATE_FIELDS = ("items", "cart_id", "order_id", "promo")
+
+
+def template_problem(template: str) -> str | None:
+    """What makes `template` unusable as the generic adapter's URL (None: nothing). Checked
+    when the stack is synthesized: at checkout the units would already be sold."""
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as error:
+        return f"{error} (write a literal brace as {{{{ or }}}})"
+    if "items" not in fields:
+        return "it needs {items}"
+    unknown = sorted(fields - set(TEMPLATE_FIELDS))
+    if unknown:
+        known = ", ".join(f"{{{name}}}" for name in TEMPLATE_FIELDS)
+        return f"unknown {', '.join(f'{{{name}}}' for name in unknown)}: it may use {known}"
+    return None
 
 
 def permalink(adapter: CheckoutAdapter, template: str, order: HandOff) -> str:

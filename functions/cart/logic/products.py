@@ -10,7 +10,7 @@ from functions.common.stock import StockState
 Sku = Annotated[Identifier, Field(max_length=64)]
 # https for a brand's images; data: for images drawn inline (the local demo needs no host).
 ImageUrl = Annotated[str, Field(max_length=8192, pattern=r"^(https?://|data:image/)\S+$")]
-MAX_VARIANTS = 50
+MAX_VARIANTS = 40  # the product, its variants and their sku claims: one transaction (100 items)
 MAX_STOCK = 1_000_000
 
 

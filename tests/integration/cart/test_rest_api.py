@@ -190,3 +190,32 @@ def test_a_host_adds_a_size_to_a_product_on_sale(staff_tokens, call):
     assert status == 400, bad
     status, kept = call(rest_event("GET", "/products/{sku}", f"/products/{sku}", headers=headers))
     assert [v["stock"] for v in kept["variants"]] == [5, 3]  # the refusals changed nothing
+
+
+def test_a_request_dynamodb_kept_refusing_is_a_429_to_retry_not_a_500(call, monkeypatch):
+    from functions.cart.dal import catalog as catalog_dal
+    from functions.cart.dal.transaction import Busy
+
+    def busy(show_id: str):
+        raise Busy()
+
+    monkeypatch.setattr(catalog_dal, "get_show", busy)
+    status, body = call(rest_event("GET", "/shows/{show_id}", f"/shows/{DEMO_SHOW_ID}"))
+    assert (status, body["code"]) == (429, "busy")
+
+
+def test_with_shopify_every_variant_needs_its_shopify_id(staff_tokens, as_function, lambda_context):
+    """A Shopify permalink names variants by the shop's ids: a variant without one would
+    send a paying viewer to a broken cart after the sale, so it is refused up front."""
+    sku = f"SHOP-{uuid.uuid4().hex[:8].upper()}"
+    draft = {"sku": sku, "name": "Cap", "price": "9.00",
+             "variants": [{"sku": f"{sku}-1", "stock": 1, "storefront_id": "4471"},
+                          {"sku": f"{sku}-2", "stock": 1}]}  # fmt: skip
+    event = rest_event("POST", "/products", "/products", body=json.dumps(draft),
+                       headers=bearer(staff_tokens["host"]))  # fmt: skip
+    with as_function("functions.cart.app.app"):
+        os.environ["VITRINE_CHECKOUT_ADAPTER"] = "shopify"
+        answer = app(event, lambda_context)
+    body = json.loads(answer["body"])
+    assert (answer["statusCode"], body["code"]) == (400, "invalid_request")
+    assert [error["field"] for error in body["errors"]] == ["variants.1.storefront_id"]

@@ -219,6 +219,7 @@ def test_the_snippet_refuses_a_tampered_body_an_old_timestamp_and_a_wrong_key(
         "signed in the future": (secret, body, header, signed_at - 301, False),
         "another key": (secret + "x", body, header, signed_at, False),
         "forged digest": (secret, body, f"t={signed_at},v1={'0' * 64}", signed_at, False),
+        "a non-ASCII digest": (secret, body, f"t={signed_at},v1=\u00e9t\u00e9", signed_at, False),
         "no signature": (secret, body, None, signed_at, False),
         "no timestamp": (secret, body, header.split(",")[1], signed_at, False),
     }
@@ -347,3 +348,24 @@ def test_the_storefront_confirms_an_order_signed_as_documented(
     assert confirm(*wrong_key, lambda_context)[0] == 401
     status, answer = confirm(*signed_confirmation(secret, paid | {"note": "x"}), lambda_context)
     assert (status, answer["code"]) == (400, "invalid_request")
+
+
+def test_a_confirmation_is_refused_clearly_not_with_a_500(
+    webhook, receiver, cart_with_units, secret, lambda_context
+):
+    """A storefront's mistakes and a forger's tries each get their own answer."""
+    order_id = checkout(cart_with_units(), webhook).order_id
+    paid = {"order_id": order_id, "storefront_order_id": "gid://shopify/Order/4471",
+            "total": "59.70", "currency": "EUR"}  # fmt: skip
+
+    status, answer = confirm(*signed_confirmation(secret, paid | {"currency": "USD"}),
+                             lambda_context)  # fmt: skip
+    assert (status, answer["code"]) == (409, "currency_mismatch")
+    empty = paid | {"order_id": "vt-"}
+    assert confirm(*signed_confirmation(secret, empty), lambda_context)[0] == 404
+    body, headers = signed_confirmation(secret, paid)
+    forged = headers | {"Vitrine-Signature": headers["Vitrine-Signature"][:-4] + "\u00e9\u00e9"}
+    assert confirm(body, forged, lambda_context)[0] == 401
+    # Shopify's order ids are URIs: accepted as they are.
+    status, answer = confirm(*signed_confirmation(secret, paid), lambda_context)
+    assert (status, answer["storefront_order_id"]) == (200, "gid://shopify/Order/4471"), answer

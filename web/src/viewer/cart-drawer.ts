@@ -228,9 +228,11 @@ export class CartDrawer {
       remove.addEventListener("click", () => void this.run("promo", "promo", () => this.store.removePromo()));
       return el(
         "div",
-        { class: "promo-applied" },
+        { class: cart.promo_problem ? "promo-applied promo-lapsed" : "promo-applied" },
         el("span", { class: "promo-code", text: cart.promo_code }),
-        el("span", { class: "promo-label", text: cart.promo_label ?? "" }),
+        cart.promo_problem
+          ? el("span", { class: "promo-label promo-problem", text: cart.promo_problem })
+          : el("span", { class: "promo-label", text: cart.promo_label ?? "" }),
         remove,
         el("p", { class: "error", text: this.errors.promo, attrs: { role: "alert" } }),
       );

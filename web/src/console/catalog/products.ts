@@ -22,7 +22,7 @@ import {
 import { clearErrors, field, formError, groupError, input, integerOrText, showErrors, textarea, uid, valueOf, whileBusy } from "./form";
 
 const CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CAD", "AUD", "JPY"];
-const MAX_VARIANTS = 50; // functions/cart/logic/products.py
+const MAX_VARIANTS = 40; // functions/cart/logic/products.py
 
 export class ProductsScreen {
   private readonly root = byId("products");
