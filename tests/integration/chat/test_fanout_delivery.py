@@ -145,11 +145,15 @@ def received(url: str, arn: str, count: int, wait: int = 1) -> list[dict]:
     return records
 
 
-def record_connections(show_id: str, connection_ids: list[str]) -> None:
+def record_connections(show_id: str, connection_ids: list[str], *, age_s: float = 60) -> None:
+    """Connection records as `$connect` writes them, opened `age_s` seconds ago."""
+    from datetime import timedelta
+
     request = ConnectRequest(show=show_id, viewer="v")
     for connection_id in connection_ids:
         connections.open_connection(connection_id, request, viewer_id=f"v-{connection_id}",
-                                    role="viewer", display_name="", at=_now())  # fmt: skip
+                                    role="viewer", display_name="",
+                                    at=_now() - timedelta(seconds=age_s))  # fmt: skip
 
 
 def _now():
@@ -213,6 +217,20 @@ def test_connections_that_closed_are_forgotten(gateway, queue, via):
         assert all(ConnectionModel.get(cid).gone for cid, _ in closed)
         assert not any(ConnectionModel.get(cid).gone for cid in sockets)
         assert sorted(people(show_id).connection_ids) == sorted(sockets)
+
+
+def test_a_viewer_still_connecting_is_not_forgotten(gateway, queue, via):
+    """A post can reach a connection whose `$connect` has not returned: API Gateway answers
+    410, as for a closed one. Marking it gone would leave that viewer out of every broadcast
+    of the show; one just opened is kept, and gets the next frame."""
+    show_id = f"show-{uuid.uuid4().hex[:8]}"
+    joining = f"joining-{uuid.uuid4().hex[:8]}"  # recorded, not yet known to the gateway
+    record_connections(show_id, [joining], age_s=1)
+    report = deliver(frame(show_id), [joining], show_id=show_id, api=via(gateway),
+                     queue=FanoutQueue(queue[0]), shard_size=10)  # fmt: skip
+    assert report.gone == 1
+    assert not ConnectionModel.get(joining).gone
+    assert people(show_id).connection_ids == [joining]
 
 
 def test_a_large_audience_goes_through_sqs_to_the_shard_workers(
