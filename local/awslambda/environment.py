@@ -96,7 +96,11 @@ class ExecutionEnvironment:
         if not waiting.poll(timeout * 1000):
             self.kill()
             raise InvocationTimedOut
-        answer = wire.receive(self._read)
+        try:
+            answer = wire.receive(self._read)
+        except OSError as error:  # the runtime stopped and closed the pipe while it waited
+            self.kill()
+            raise EnvironmentDied(f"stopped ({error.strerror})") from error
         if answer is None:
             self.kill()
             raise EnvironmentDied(f"exit code {self._process.poll()}")
